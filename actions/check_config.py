@@ -1,0 +1,48 @@
+"""Check every file the action server reads, before it starts: `python -m actions.check_config`.
+
+Exits 1 with one clear line per problem (file, place inside it, what is wrong), so a broken
+study file or clinic setting stops start-up instead of surfacing mid-conversation.
+`--print FIELD` prints one clinic setting (the run script uses it for the CORS origin).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, List, Tuple
+
+from actions.clinic_config import ClinicConfigError, load_clinic_config
+
+
+def _checks() -> List[Tuple[str, Callable[[], object]]]:
+    from actions.study_model import StudyFileError, load_study
+
+    checks: List[Tuple[str, Callable[[], object]]] = [
+        ("clinic settings", load_clinic_config),
+        ("study file", load_study),
+    ]
+    return checks
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Check the files the action server reads.")
+    parser.add_argument("--print", dest="field", help="print one clinic setting and exit")
+    args = parser.parse_args(argv)
+    if args.field:
+        try:
+            print(getattr(load_clinic_config(), args.field))
+        except (ClinicConfigError, AttributeError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 0
+    failed = False
+    for name, check in _checks():
+        try:
+            check()
+        except Exception as error:  # each loader raises its own clear error type
+            print(f"error in {name}: {error}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests need beyond Python: chromium for the web page's browser test.
+# Run as root (CI does, through .ci/run). Installs only what is missing.
+set -euo pipefail
+needed=()
+command -v chromium >/dev/null 2>&1 || needed+=(chromium)
+command -v curl >/dev/null 2>&1 || needed+=(curl)
+if [ ${#needed[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${needed[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+fi
