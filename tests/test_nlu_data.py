@@ -1,0 +1,80 @@
+"""The held-out NLU files really are held out, and the spaCy pipeline config is current."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Set
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
+
+
+def _examples(files) -> Dict[str, Set[str]]:
+    """Example text (annotations removed, lower-cased) -> the files it appears in."""
+    found: Dict[str, Set[str]] = {}
+    for path in files:
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in content.get("nlu", []) or []:
+            for line in str(block.get("examples", "")).splitlines():
+                text = line.strip()
+                if text.startswith("- "):
+                    plain = ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text[2:]).strip().lower()
+                    found.setdefault(plain, set()).add(str(path.relative_to(PROJECT_ROOT)))
+    return found
+
+
+def test_held_out_examples_are_not_in_the_training_data() -> None:
+    training = _examples(sorted((PROJECT_ROOT / "data").rglob("*.yml")))
+    held_out = _examples(sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")))
+    assert held_out, "there are held-out NLU examples"
+    leaked = {text: training[text] for text in held_out if text in training}
+    assert not leaked, f"held-out examples also in training data: {leaked}"
+
+
+def test_config_points_at_the_current_spacy_pipeline() -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/build_spacy_pipeline.py", "--check"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _spacy_pipeline():
+    import spacy
+
+    match = re.search(r'model: "(build/spacy/[^"]+)"', (PROJECT_ROOT / "config.yml").read_text())
+    assert match, "config.yml has a SpacyNLP model path"
+    return spacy.load(PROJECT_ROOT / match.group(1))
+
+
+STUDY_ENTITY = re.compile(r"\[([^\]]+)\]\((outcome|group|timepoint)\)")
+
+
+def test_training_annotations_match_what_the_entity_ruler_extracts() -> None:
+    """Study entities come from the ruler generated from the study file, not from training:
+    an annotation the ruler would not produce (or a match left unannotated) means the synonyms
+    in the study file and the NLU data have drifted apart."""
+    nlp = _spacy_pipeline()
+    mismatches = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in content.get("nlu", []) or []:
+            for line in str(block.get("examples", "")).splitlines():
+                example = line.strip()[2:] if line.strip().startswith("- ") else ""
+                if not STUDY_ENTITY.search(example):
+                    continue
+                plain, annotated, position = "", [], 0
+                for match in STUDY_ENTITY.finditer(example):
+                    plain += example[position:match.start()]
+                    annotated.append((len(plain), len(plain) + len(match.group(1)), match.group(2)))
+                    plain += match.group(1)
+                    position = match.end()
+                plain += example[position:]
+                extracted = [(e.start_char, e.end_char, e.label_) for e in nlp(plain).ents]
+                if sorted(extracted) != sorted(annotated):
+                    mismatches.append(f"{path.name}: {plain!r}: annotated {annotated}, ruler {extracted}")
+    assert not mismatches, "\n".join(mismatches)

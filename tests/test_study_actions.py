@@ -1,0 +1,110 @@
+"""The study actions' glue: intent and entities in, the study file's figures out, slots kept."""
+from __future__ import annotations
+
+import re
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.study_actions import ActionStudyChart, ActionStudyDesign, ActionStudyStatistic, entities_of
+
+
+def tracker_for(intent: str, entities: Optional[Dict[str, str]] = None, **slots: Any) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots={"audience": None, "outcome": None, "group": None, "timepoint": None, "last_study_query": None, **slots},
+        latest_message={
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+            "text": "",
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_a_full_question_gets_the_exact_figure_with_its_source_for_trainees() -> None:
+    messages, slots = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_figure", {"outcome": "pain", "group": "control", "timepoint": "week22"}, audience="trainee"),
+    )
+    assert "3.86 (SD 2.35)" in messages[0]["text"]
+    assert "source" in messages[0]["text"]
+    assert slots == {"outcome": "pain", "group": "control", "timepoint": "week22", "last_study_query": "figure"}
+
+
+def test_patients_hear_plain_rounded_words() -> None:
+    messages, _ = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_figure", {"outcome": "pain", "group": "control", "timepoint": "week22"}, audience="patient"),
+    )
+    assert "about 4 out of 10" in messages[0]["text"]
+    assert "3.86" not in messages[0]["text"]
+
+
+def test_follow_up_naming_a_group_keeps_the_rest_of_the_question() -> None:
+    previous = dict(outcome="pain", group="control", timepoint="week22", last_study_query="figure", audience="trainee")
+    messages, slots = run(ActionStudyStatistic(), tracker_for("ask_trial_followup", {"group": "experimental"}, **previous))
+    assert "1.66 (SD 2.00)" in messages[0]["text"]
+    assert slots["group"] == "experimental" and slots["timepoint"] == "week22"
+
+
+def test_follow_up_naming_a_timepoint_keeps_group_and_outcome() -> None:
+    previous = dict(outcome="pain", group="control", timepoint="week22", last_study_query="figure", audience="trainee")
+    messages, _ = run(ActionStudyStatistic(), tracker_for("ask_trial_followup", {"timepoint": "week10"}, **previous))
+    assert "3.29 (SD 2.01)" in messages[0]["text"]
+
+
+def test_follow_up_about_the_other_group_switches_arm() -> None:
+    previous = dict(outcome="pain", group="experimental", timepoint="week10", last_study_query="figure", audience="trainee")
+    messages, slots = run(ActionStudyStatistic(), tracker_for("ask_trial_followup", {}, **previous))
+    assert slots["group"] == "control"
+    assert "3.29 (SD 2.01)" in messages[0]["text"]
+
+
+def test_comparison_quotes_the_reported_difference_and_ci() -> None:
+    messages, _ = run(ActionStudyStatistic(), tracker_for("ask_trial_comparison", {"timepoint": "week10"}, audience="trainee"))
+    assert "−1.54 (95% CI −2.59 to −0.49)" in messages[0]["text"]
+
+
+def test_a_figure_the_sources_do_not_have_is_said_to_be_not_reported() -> None:
+    messages, _ = run(ActionStudyStatistic(), tracker_for("ask_trial_figure", {"outcome": "disability", "timepoint": "week10"}))
+    assert "not reported in the sources I have" in messages[0]["text"]
+    assert not re.search(r"\d\.\d", messages[0]["text"]), "no figure from another outcome stands in"
+
+
+def test_two_groups_named_in_one_question_mean_both() -> None:
+    assert entities_of(tracker_for("x", {})) == {}
+    tracker = tracker_for("ask_trial_comparison")
+    tracker.latest_message["entities"] = [{"entity": "group", "value": "control"}, {"entity": "group", "value": "experimental"}]
+    assert entities_of(tracker) == {"group": None}
+
+
+@pytest.mark.parametrize(
+    "intent, expected",
+    [("trial_participants", "70 people"), ("trial_sessions", "12"), ("trial_registration", "NCT04270422"),
+     ("trial_setting", "Tehran"), ("trial_limitations", "anxiety or depression")],
+)
+def test_design_intents_answer_their_topic(intent: str, expected: str) -> None:
+    messages, slots = run(ActionStudyDesign(), tracker_for(intent))
+    assert expected in messages[0]["text"]
+    assert slots["last_study_query"] == "design:" + intent[len("trial_"):]
+
+
+def test_chart_is_sent_as_an_image_url_with_a_text_alternative() -> None:
+    messages, _ = run(ActionStudyChart(), tracker_for("ask_pain_chart"))
+    assert messages[0]["image"].startswith("http") and messages[0]["image"].endswith(".png")
+    assert "5.03" in messages[0]["text"] and "1.66" in messages[0]["text"]

@@ -1,0 +1,374 @@
+"""Each query kind answers from the study file with exact figures (trainees), plain rounded words
+(patients), a named source, honest "not reported" answers and a question when "follow-up" is ambiguous."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from actions.study_answer import FOLLOW_UP_INTENT, MINUS, format_number, join_words
+from actions.study_design_answers import DESIGN_TOPICS
+from actions.study_model import DEFAULT_STUDY_PATH, load_study
+from actions.study_queries import (
+    NOT_REPORTED,
+    QUERY_KINDS,
+    answer_change,
+    answer_chart,
+    answer_comparison,
+    answer_design,
+    answer_effect_size,
+    answer_figure,
+    answer_follow_up,
+    answer_query,
+)
+
+STUDY = load_study()
+M = MINUS  # answers write negatives with the minus sign
+
+
+def sources_named(text: str) -> bool:
+    return "(source: " in text or "(sources: " in text
+
+
+# -- figure ------------------------------------------------------------------------------------
+
+
+def test_figure_for_a_trainee_is_exact_with_sd_scale_and_source():
+    answer = answer_figure("pain", "control", "week22", "trainee", STUDY)
+    assert "mean 3.86 (SD 2.35)" in answer.text
+    assert "usual physiotherapy (control)" in answer.text and "22 weeks" in answer.text
+    assert "(source: a secondary article reviewing the trial)" in answer.text
+    assert "0–10" in answer.text and "(source: the trial's registry entry)" in answer.text
+    assert answer.kind == "figure" and answer.slots == {"outcome": "pain", "group": "control", "timepoint": "week22"}
+    assert answer.sources == ["S", "R"]
+
+
+def test_figure_for_a_patient_is_rounded_and_plain():
+    answer = answer_figure("pain", "control", "week22", "patient", STUDY)
+    assert "about 4 out of 10" in answer.text
+    assert "3.86" not in answer.text and "SD" not in answer.text
+    assert sources_named(answer.text)
+
+
+def test_unknown_audience_is_answered_like_a_patient():
+    assert answer_figure("pain", "experimental", "week10", None, STUDY).text == answer_figure(
+        "pain", "experimental", "week10", "patient", STUDY
+    ).text
+
+
+def test_figure_accepts_synonyms_as_well_as_ids():
+    by_id = answer_figure("pain", "experimental", "week6", "trainee", STUDY)
+    by_name = answer_figure("pain intensity", "CBT group", "post-treatment", "trainee", STUDY)
+    assert by_name.text == by_id.text and "1.86 (SD 1.65)" in by_id.text
+
+
+def test_figure_without_outcome_assumes_pain_and_says_so():
+    answer = answer_figure(None, "experimental", "week22", "trainee", STUDY)
+    assert "assume pain intensity, the trial's primary outcome" in answer.text
+    assert "1.66 (SD 2.00)" in answer.text
+
+
+def test_figure_without_group_gives_both_groups():
+    answer = answer_figure("pain", None, "week10", "trainee", STUDY)
+    assert "experimental 1.74 (SD 1.74)" in answer.text and "control 3.29 (SD 2.01)" in answer.text
+
+
+def test_figure_without_timepoint_gives_every_timepoint():
+    answer = answer_figure("pain", "control", None, "trainee", STUDY)
+    for mean, sd in [("5.03", "0.95"), ("2.43", "1.85"), ("3.29", "2.01"), ("3.86", "2.35")]:
+        assert f"control {mean} (SD {sd})" in answer.text
+    assert "experimental 5.03" not in answer.text and "1.66" not in answer.text
+
+
+def test_figure_table_for_a_patient_uses_rounded_values():
+    answer = answer_figure(None, None, None, "patient", STUDY)
+    assert "assume pain" in answer.text
+    assert answer.text.count("about ") == 8  # 2 groups × 4 timepoints
+    assert not re.search(r"\d\.\d", answer.text)
+
+
+# -- not reported ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outcome", ["disability", "catastrophizing", "kinesiophobia", "quality_of_life", "EEG"])
+@pytest.mark.parametrize("query", [answer_figure, answer_change])
+def test_secondary_outcome_figures_are_not_reported_and_never_guessed(outcome, query):
+    answer = query(outcome, "control", "week10", "trainee", STUDY)
+    assert answer.not_reported and NOT_REPORTED in answer.text
+    assert not re.search(r"\d", answer.text), answer.text  # no figure at all, least of all pain's
+    assert answer.buttons and answer.buttons[0]["payload"].endswith('{"outcome": "pain"}')
+    assert sources_named(answer.text)
+
+
+def test_not_reported_says_what_is_available():
+    answer = answer_figure("disability", None, "week10", "patient", STUDY)
+    assert "both groups improved by a similar amount" in answer.text
+    assert "(source: a secondary article reviewing the trial)" in answer.text
+    assert "What I can give you: pain" in answer.text
+    catastrophizing = answer_comparison("catastrophizing", "week22", "trainee", STUDY)
+    assert catastrophizing.not_reported and "no difference between the groups" in catastrophizing.text
+
+
+def test_a_time_the_trial_did_not_measure_is_not_reported():
+    answer = answer_figure("pain", "control", "12 weeks", "patient", STUDY)
+    assert answer.not_reported and NOT_REPORTED in answer.text
+    assert "12" not in answer.text  # the user's text is never echoed as if it were a figure
+    assert {b["payload"] for b in answer.buttons} == {f'/{FOLLOW_UP_INTENT}{{"timepoint": "{t}"}}' for t in STUDY.timepoints}
+
+
+def test_an_unknown_outcome_is_not_reported_and_lists_the_outcomes():
+    answer = answer_figure("blood pressure", "control", "week22", "trainee", STUDY)
+    assert answer.not_reported and "pain intensity" in answer.text and "disability" in answer.text
+
+
+def test_an_unknown_group_asks_which():
+    answer = answer_figure("pain", "placebo", "week22", "trainee", STUDY)
+    assert answer.clarify == "group" and len(answer.buttons) == 2 and not answer.not_reported
+
+
+@pytest.mark.parametrize("junk", ["", "   ", "🙂" * 50, "x" * 100_000, "\x00\x01\x02", "<script>alert(1)</script>"])
+def test_bad_input_gets_an_answer_not_a_crash(junk):
+    for query in (answer_figure, answer_change):
+        answer = query(junk, junk, junk, "patient", STUDY)
+        assert answer.text
+        if junk.strip():
+            assert junk not in answer.text
+
+
+# -- ambiguous follow-up -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("timepoint", ["followup", "follow-up", "Follow up"])
+@pytest.mark.parametrize("query", [answer_figure, answer_change])
+def test_ambiguous_follow_up_asks_which_with_buttons(timepoint, query):
+    answer = query("pain", "control", timepoint, "trainee", STUDY)
+    assert answer.clarify == "timepoint"
+    assert "10 weeks or 22 weeks" in answer.text
+    payloads = [json.loads(b["payload"].split(FOLLOW_UP_INTENT, 1)[1]) for b in answer.buttons]
+    assert payloads == [{"timepoint": "week10"}, {"timepoint": "week22"}]
+    assert answer.slots == {"outcome": "pain", "group": "control", "timepoint": None}
+
+
+def test_ambiguous_follow_up_in_a_comparison_keeps_the_kind():
+    answer = answer_comparison("pain", "follow-up", "patient", STUDY)
+    assert answer.kind == "comparison" and answer.clarify == "timepoint"
+    assert [b["title"] for b in answer.buttons] == ["10 weeks after the start", "22 weeks after the start"]
+
+
+# -- comparison --------------------------------------------------------------------------------
+
+
+def test_comparison_quotes_the_reported_difference_with_ci_and_source():
+    answer = answer_comparison("pain", "week10", "trainee", STUDY)
+    assert f"{M}1.54 (95% CI {M}2.59 to {M}0.49) (source: the trial's abstract)" in answer.text
+    assert "moderate but statistically significant" in answer.text
+    assert "computed" not in answer.text
+
+
+def test_comparison_at_22_weeks_adds_the_effect_size():
+    answer = answer_comparison("pain", "week22", "trainee", STUDY)
+    assert f"{M}2.20 (95% CI {M}3.25 to {M}1.15)" in answer.text
+    assert f"Cohen's d = {M}0.89" in answer.text and f"95% CI {M}1.38 to {M}0.39" in answer.text
+
+
+def test_comparison_at_end_of_treatment_is_not_significant_with_both_means():
+    answer = answer_comparison("pain", "week6", "trainee", STUDY)
+    assert "not statistically significant" in answer.text
+    assert "experimental 1.86 (SD 1.65)" in answer.text and "control 2.43 (SD 1.85)" in answer.text
+    computed_line = next(line for line in answer.text.splitlines() if f"{M}0.57" in line)
+    assert "computed here from the reported means" in computed_line
+
+
+def test_comparison_for_a_patient_is_plain():
+    answer = answer_comparison("pain", "week22", "patient", STUDY)
+    assert "about 2 out of 10" in answer.text and "about 4" in answer.text
+    assert "2.20 points less pain" in answer.text and "CI" not in answer.text
+    assert "large" in answer.text
+
+
+def test_comparison_without_timepoint_covers_every_later_timepoint():
+    answer = answer_comparison(None, None, "trainee", STUDY)
+    for figure in ("1.86", "1.74", "1.66", f"{M}1.54", f"{M}2.20", "not statistically significant"):
+        assert figure in answer.text
+    assert "baseline" not in answer.text
+
+
+def test_comparison_at_baseline_is_computed_and_labelled():
+    answer = answer_comparison("pain", "baseline", "patient", STUDY)
+    assert "0.00 points (my own calculation" in answer.text
+
+
+# -- change ------------------------------------------------------------------------------------
+
+
+def test_change_for_a_trainee_is_exact_computed_and_labelled():
+    answer = answer_change("pain", "experimental", "week22", "trainee", STUDY)
+    assert f"5.03 → 1.66; change {M}3.37 points ({M}67% of the baseline mean), computed from the reported means" in answer.text
+    assert sources_named(answer.text)
+
+
+def test_change_for_a_patient_rounds_the_means_and_labels_the_percentage():
+    answer = answer_change("pain", "experimental", "week22", "patient", STUDY)
+    assert "fell from about 5 out of 10" in answer.text and "to about 2" in answer.text
+    assert "a drop of 67% (my own calculation" in answer.text
+
+
+def test_change_without_group_or_timepoint_covers_every_arm_and_later_timepoint():
+    answer = answer_change("pain", None, None, "trainee", STUDY)
+    for change in (f"{M}3.17", f"{M}3.29", f"{M}3.37", f"{M}2.60", f"{M}1.74", f"{M}1.17"):
+        assert change in answer.text
+
+
+def test_change_to_baseline_explains_and_shows_later_changes():
+    answer = answer_change("pain", "control", "baseline", "trainee", STUDY)
+    assert "starting point" in answer.text and f"{M}1.17" in answer.text
+
+
+# -- effect size -------------------------------------------------------------------------------
+
+
+def test_effect_size_for_a_trainee():
+    answer = answer_effect_size("trainee", STUDY)
+    assert f"Cohen's d = {M}0.89 (sources: the trial's abstract and a secondary article reviewing the trial)" in answer.text
+    assert f"95% CI {M}1.38 to {M}0.39 (source: a secondary article reviewing the trial)" in answer.text
+    assert "large effect" in answer.text and "pooled standard deviation" in answer.text
+
+
+def test_effect_size_for_a_patient_explains_in_plain_words():
+    answer = answer_effect_size("patient", STUDY)
+    assert "large" in answer.text and "in favour of the multidimensional physiotherapy group" in answer.text
+    assert "CI" not in answer.text and "about 2" in answer.text
+
+
+# -- design topics -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("topic", list(DESIGN_TOPICS))
+@pytest.mark.parametrize("audience", ["patient", "trainee", None])
+def test_every_design_topic_answers_with_a_source(topic, audience):
+    answer = answer_design(topic, audience, STUDY)
+    assert answer.text and sources_named(answer.text) and answer.kind == "design"
+    assert answer.slots["topic"] == topic
+
+
+@pytest.mark.parametrize(
+    "topic, audience, expected",
+    [
+        ("participants", "trainee", ["70 people", "35 in the multidimensional physiotherapy group", "35 in the usual", "18–50"]),
+        ("age", "trainee", ["experimental 34.57 (SD 6.98)", "control 35.94 (SD 7.51)"]),
+        ("age", "patient", ["about 35", "about 36"]),
+        ("sex", "patient", ["17 men and 18 women", "18 men and 17 women"]),
+        ("inclusion", "patient", ["between 3 and 7", "Tampa Scale of Kinesiophobia score above 37", "(source: the trial's registry entry)"]),
+        ("exclusion", "trainee", ["Beck Anxiety Inventory score above 26", "people with anxiety or depression"]),
+        ("sessions", "patient", ["2 sessions a week for 6 weeks, 12 sessions in all"]),
+        ("treatments", "patient", ["Explain Pain", "graded exposure", "general trunk exercises", "ultrasound"]),
+        ("planned_topics", "trainee", ["not a report of what was delivered", "(source: the trial's published protocol)"]),
+        ("setting", "patient", ["Tehran"]),
+        ("registration", "trainee", ["NCT04270422", "17 February 2020", "IRCT20140810018754N11"]),
+        ("analysis", "trainee", ["intention-to-treat"]),
+        ("design", "trainee", ["randomised controlled trial", "2 groups", "1:1", "triple-blind"]),
+        ("outcomes", "trainee", ["pain intensity", "numeric rating scale (NRS)", "from 0 (no pain) to 10", "brain function (EEG)"]),
+        ("timepoints", "trainee", ["at baseline", "at 6 weeks (end of treatment)", "at 10 weeks", "at 22 weeks"]),
+        ("citation", "trainee", ["doi:10.1186/s42358-023-00329-9", "2023;63(1):57", "4 December 2023"]),
+        ("limitations", "patient", ["sample was small", "18–50"]),
+        ("generalisability", "patient", ["over 50", "anxiety or depression"]),
+        ("secondary_outcomes", "trainee", ["similar amount", "no group averages for any secondary outcome"]),
+    ],
+)
+def test_design_topic_content(topic, audience, expected):
+    text = answer_design(topic, audience, STUDY).text
+    for part in expected:
+        assert part in text, (part, text)
+
+
+def test_treatments_for_one_group_only():
+    answer = answer_design("treatments", "patient", STUDY, group="usual physio")
+    assert "usual physiotherapy group" in answer.text and "Explain Pain" not in answer.text
+    assert answer.slots["group"] == "control"
+
+
+def test_unknown_design_topic_lists_the_topics():
+    answer = answer_design("weather", "patient", STUDY)
+    assert answer.clarify == "topic" and "registration" in answer.text
+
+
+# -- chart -------------------------------------------------------------------------------------
+
+
+def test_chart_is_drawn_once_and_redrawn_when_the_study_file_changes(tmp_path):
+    target = tmp_path / "charts" / "pain.png"
+    answer = answer_chart("patient", STUDY, output_path=target)
+    assert answer.image_path == str(target) and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for mean, sd in [("5.03", "0.95"), ("2.43", "1.85"), ("3.29", "2.01"), ("3.86", "2.35"),
+                     ("5.03", "0.92"), ("1.86", "1.65"), ("1.74", "1.74"), ("1.66", "2.00")]:
+        assert f"{mean} (SD {sd})" in answer.text
+    assert sources_named(answer.text)
+
+    from actions.study_chart import render_pain_chart
+
+    assert render_pain_chart(STUDY, target).regenerated is False
+    changed = tmp_path / "changed.yml"
+    changed.write_text(DEFAULT_STUDY_PATH.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert render_pain_chart(load_study(changed), target).regenerated is True
+
+
+# -- dispatch and follow-ups -------------------------------------------------------------------
+
+
+def test_answer_query_dispatches_every_kind(tmp_path, monkeypatch):
+    import actions.study_chart as chart
+
+    monkeypatch.setattr(chart, "DEFAULT_CHART_PATH", tmp_path / "chart.png")
+    for kind in QUERY_KINDS:
+        answer = answer_query(kind, outcome="pain", group="control", timepoint="week10", topic="sessions", audience="trainee", study=STUDY)
+        assert answer.kind == kind and sources_named(answer.text)
+    with pytest.raises(ValueError, match="unknown query kind"):
+        answer_query("horoscope", study=STUDY)
+
+
+def test_follow_up_changes_the_group_and_keeps_the_rest():
+    previous = answer_figure("pain", "control", "week22", "trainee", STUDY)
+    answer = answer_follow_up(previous.kind, previous.slots, {"group": "experimental"}, "trainee", STUDY)
+    assert "1.66 (SD 2.00)" in answer.text and answer.slots["timepoint"] == "week22"
+
+
+def test_follow_up_changes_the_timepoint():
+    previous = answer_figure("pain", "control", "week22", "patient", STUDY)
+    answer = answer_follow_up(previous.kind, previous.slots, {"timepoint": "10 weeks"}, "patient", STUDY)
+    assert "about 3 out of 10" in answer.text and answer.slots == {"outcome": "pain", "group": "control", "timepoint": "week10"}
+
+
+def test_follow_up_of_a_comparison_stays_a_comparison():
+    answer = answer_follow_up("comparison", {"outcome": "pain", "timepoint": "week22"}, {"timepoint": "week10"}, "trainee", STUDY)
+    assert answer.kind == "comparison" and f"{M}1.54" in answer.text
+
+
+def test_follow_up_after_effect_size_with_a_group_becomes_a_figure():
+    answer = answer_follow_up("effect_size", {}, {"group": "experimental"}, "trainee", STUDY)
+    assert answer.kind == "figure" and "1.66 (SD 2.00)" in answer.text
+
+
+def test_follow_up_button_answer_resolves_the_ambiguity():
+    asked = answer_figure("pain", "control", "follow-up", "trainee", STUDY)
+    chosen = json.loads(asked.buttons[1]["payload"].split(FOLLOW_UP_INTENT, 1)[1])
+    answer = answer_follow_up(asked.kind, asked.slots, chosen, "trainee", STUDY)
+    assert "mean 3.86 (SD 2.35)" in answer.text
+
+
+def test_follow_up_with_treatments_topic_and_a_group_stays_a_design_answer():
+    answer = answer_follow_up("design", {"topic": "treatments"}, {"group": "experimental"}, "patient", STUDY)
+    assert answer.kind == "design" and "Explain Pain" in answer.text
+
+
+def test_follow_up_without_a_previous_query_is_a_figure():
+    answer = answer_follow_up(None, {}, {"group": "control"}, None, STUDY)
+    assert answer.kind == "figure" and "assume pain" in answer.text
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def test_number_formatting():
+    assert format_number(-2.2) == f"{M}2.20" and format_number(35) == "35" and format_number(-0.0) == "0.00"
+    assert join_words(["a", "b", "c"]) == "a, b and c" and join_words(["a, x", "b"], separator="; ") == "a, x; and b"
