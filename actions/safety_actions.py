@@ -1,0 +1,171 @@
+"""Safety actions (issue 6): escalation for red flags and crisis language.
+
+The wording lives in domain.yml (responses utter_red_flag_*, utter_crisis_*, utter_confirm_*);
+the emergency number and contact texts come from config/clinic.yml (actions/clinic_config.py)
+and are passed to the responses as template values. Each action:
+- pauses an active form (ActiveLoop(None)) and remembers it in `paused_form`, so the scripts
+  can offer to continue afterwards;
+- records the escalation in the tracker as `last_escalation`
+  ({"kind", "category", "source", "at"}), never with the person's words.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clinic_config import ClinicConfigError, clinic_config
+
+logger = logging.getLogger(__name__)
+
+CRISIS = "crisis"
+EMERGENCY = "red_flag_emergency"
+URGENT = "red_flag_urgent"
+UNCLEAR = "red_flag_unclear"
+# Intents a form must never take as an answer (see the not_intent lists in domain.yml).
+ESCALATION_INTENTS = (CRISIS, EMERGENCY, URGENT)
+SAFETY_INTENTS = ESCALATION_INTENTS + (UNCLEAR,)
+
+PAUSED_FORM_SLOT = "paused_form"
+LAST_ESCALATION_SLOT = "last_escalation"
+SAFETY_PARSE_KEY = "safety"  # set by components/safety_screen.py
+
+_ADVICE_RESPONSES = {EMERGENCY: "utter_red_flag_emergency", URGENT: "utter_red_flag_urgent"}
+_CONFIRM_RESPONSES = {
+    EMERGENCY: "utter_confirm_red_flag_emergency",
+    URGENT: "utter_confirm_red_flag_urgent",
+    CRISIS: "utter_confirm_crisis",
+}
+# Used only if config/clinic.yml cannot be read at the moment of an escalation: the person
+# must still be told to get help. Start-up normally stops on a broken clinic file.
+_FALLBACK_CONTACTS = {
+    "emergency_number": "your local emergency number",
+    "crisis_line_text": "Please contact a crisis line or go to your nearest emergency department now.",
+    "urgent_care_text": "your doctor",
+}
+
+
+def clinic_contacts() -> Dict[str, str]:
+    """The template values every safety response may use."""
+    try:
+        config = clinic_config()
+    except ClinicConfigError as error:
+        logger.error(f"Safety escalation without clinic contacts: {error}")
+        return dict(_FALLBACK_CONTACTS)
+    return {
+        "emergency_number": config.emergency_number,
+        "crisis_line_text": config.crisis_line_text,
+        "urgent_care_text": config.urgent_care_text,
+    }
+
+
+def pause_active_form(tracker: Tracker) -> List[EventType]:
+    """Deactivates a running form and remembers it (answers so far stay in their slots)."""
+    active = tracker.active_loop_name
+    if not active:
+        return []
+    return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(PAUSED_FORM_SLOT, active)]
+
+
+def escalation_record(kind: Text, category: Text, source: Text, confirm: Optional[Text] = None) -> Dict[str, Any]:
+    """What the clinic may review later: the kind of escalation, not what was said."""
+    record: Dict[str, Any] = {
+        "kind": kind,
+        "category": category,
+        "source": source,
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    if confirm:
+        record["confirm"] = confirm
+    return record
+
+
+def _latest_intent(tracker: Tracker) -> Optional[Text]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _screen_result(tracker: Tracker) -> Dict[str, Any]:
+    result = (tracker.latest_message or {}).get(SAFETY_PARSE_KEY)
+    return result if isinstance(result, dict) else {}
+
+
+def resolve_escalation(tracker: Tracker) -> Dict[str, Text]:
+    """Which escalation this turn asks for, with its category and where it came from.
+
+    - an escalation intent: that kind; the category from the safety screen when it agrees,
+      else "classifier" (DIET recognised it without a pattern);
+    - anything else (a "yes" to the confirming question): the kind that question was about;
+    - nothing known: the most cautious medical advice (emergency).
+    """
+    intent = _latest_intent(tracker)
+    screen = _screen_result(tracker)
+    if intent in ESCALATION_INTENTS:
+        screened = screen.get("kind") == intent and screen.get("category")
+        return {"kind": intent, "category": screened or "classifier", "source": "screen" if screened else "classifier"}
+    pending = tracker.get_slot(LAST_ESCALATION_SLOT)
+    if isinstance(pending, dict) and pending.get("kind") == UNCLEAR and pending.get("confirm") in ESCALATION_INTENTS:
+        return {"kind": pending["confirm"], "category": str(pending.get("category") or "unclear"), "source": "confirmed"}
+    return {"kind": EMERGENCY, "category": "unknown", "source": "fallback"}
+
+
+def send_crisis_support(dispatcher: CollectingDispatcher) -> None:
+    contacts = clinic_contacts()
+    dispatcher.utter_message(response="utter_crisis_support", **contacts)
+    dispatcher.utter_message(response="utter_crisis_offer_to_stay")
+
+
+class ActionEscalateRedFlag(Action):
+    """Red flag: clear advice first (emergency department now, or a doctor today)."""
+
+    def name(self) -> Text:
+        return "action_escalate_red_flag"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        escalation = resolve_escalation(tracker)
+        kind = escalation["kind"]
+        if kind == CRISIS:  # a "yes" to "are you having thoughts of harming yourself?"
+            send_crisis_support(dispatcher)
+        else:
+            dispatcher.utter_message(response=_ADVICE_RESPONSES[kind], **clinic_contacts())
+        logger.info(f"Safety escalation: {kind} ({escalation['category']}, {escalation['source']})")
+        return pause_active_form(tracker) + [
+            SlotSet(LAST_ESCALATION_SLOT, escalation_record(kind, escalation["category"], escalation["source"]))
+        ]
+
+
+class ActionCrisisSupport(Action):
+    """Crisis language: a warm, direct message with crisis and emergency contacts, offers to stay."""
+
+    def name(self) -> Text:
+        return "action_crisis_support"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        send_crisis_support(dispatcher)
+        screen = _screen_result(tracker)
+        screened = screen.get("kind") == CRISIS and screen.get("category")
+        category, source = (screened, "screen") if screened else ("classifier", "classifier")
+        logger.info(f"Safety escalation: crisis ({category}, {source})")
+        return pause_active_form(tracker) + [SlotSet(LAST_ESCALATION_SLOT, escalation_record(CRISIS, category, source))]
+
+
+class ActionConfirmRedFlag(Action):
+    """A message that might be a red flag: ask a yes/no question before escalating."""
+
+    def name(self) -> Text:
+        return "action_confirm_red_flag"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        screen = _screen_result(tracker)
+        confirm = screen.get("confirm") if screen.get("kind") == UNCLEAR else None
+        if confirm not in _CONFIRM_RESPONSES:
+            confirm = EMERGENCY  # the classifier said "unclear": check the most serious signs
+        category = str(screen.get("category") or "classifier")
+        dispatcher.utter_message(response=_CONFIRM_RESPONSES[confirm])
+        return pause_active_form(tracker) + [
+            SlotSet(LAST_ESCALATION_SLOT, escalation_record(UNCLEAR, category, "screen" if screen else "classifier", confirm))
+        ]

@@ -1,0 +1,245 @@
+"""Safety actions (actions/safety_actions.py) with rasa_sdk test doubles.
+
+The advice is rendered from the real domain.yml responses with the values the actions pass, so
+these tests see the words a person would read, with the clinic's own contacts in them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic_config import CLINIC_CONFIG_ENV, clinic_config
+from actions.safety_actions import (
+    ActionConfirmRedFlag,
+    ActionCrisisSupport,
+    ActionEscalateRedFlag,
+    clinic_contacts,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+PERSONAL_TEXT = "I can't feel my bum when I wipe, my name is Alex Example"
+
+TEST_CLINIC = {
+    "emergency_number": "999",
+    "crisis_line_text": "Call the Test Listening Line on 0800 555 0199, day or night.",
+    "urgent_care_text": "the Test Street surgery on 01234 567890",
+    "web_origin": "http://localhost:8080",
+    "public_base_url": "http://localhost:8080",
+}
+
+
+@pytest.fixture(autouse=True)
+def test_clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dict[str, str]]:
+    path = tmp_path / "clinic.yml"
+    path.write_text(yaml.safe_dump(TEST_CLINIC), encoding="utf-8")
+    monkeypatch.setenv(CLINIC_CONFIG_ENV, str(path))
+    clinic_config.cache_clear()
+    yield TEST_CLINIC
+    clinic_config.cache_clear()
+
+
+def make_tracker(
+    intent: str,
+    safety: Optional[Dict[str, str]] = None,
+    active_form: Optional[str] = None,
+    slots: Optional[Dict[str, Any]] = None,
+) -> Tracker:
+    latest_message: Dict[str, Any] = {
+        "text": PERSONAL_TEXT,
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "entities": [],
+    }
+    if safety:
+        latest_message["safety"] = safety
+    return Tracker(
+        sender_id="safety-test",
+        slots={"paused_form": None, "last_escalation": None, "requested_slot": "some_slot", **(slots or {})},
+        latest_message=latest_message,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_form} if active_form else {},
+        latest_action_name="action_listen",
+    )
+
+
+def render(message: Dict[str, Any]) -> str:
+    """The response text as Rasa would send it; a placeholder left unfilled fails the test."""
+    template = DOMAIN["responses"][message["response"]][0]["text"]
+
+    def fill(found: re.Match) -> str:
+        key = found.group(1)
+        assert key in message, f"{message['response']} needs '{key}', which the action did not pass"
+        return str(message[key])
+
+    return re.sub(r"\{(\w+)\}", fill, template)
+
+
+def button_payloads(message: Dict[str, Any]) -> List[str]:
+    """The buttons the response shows (they live in domain.yml with the wording)."""
+    buttons = DOMAIN["responses"][message["response"]][0].get("buttons", [])
+    return [button["payload"] for button in buttons]
+
+
+def run(action, tracker: Tracker) -> tuple[List[str], List[Dict[str, Any]], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, DOMAIN)
+    return [render(message) for message in dispatcher.messages], events, dispatcher
+
+
+def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+# -- advice wording ----------------------------------------------------------------------------
+
+
+def test_emergency_advice_sends_to_the_emergency_department_with_the_clinic_number() -> None:
+    tracker = make_tracker("red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"})
+    texts, _, _ = run(ActionEscalateRedFlag(), tracker)
+    advice = " ".join(texts)
+    assert "999" in advice
+    assert "emergency department now" in advice
+    assert "can be signs" in advice and "you have" not in advice.lower()  # never a diagnosis
+
+
+def test_urgent_advice_is_a_doctor_today_and_pausing_exercises() -> None:
+    tracker = make_tracker("red_flag_urgent", {"kind": "red_flag_urgent", "category": "fever_or_unwell"})
+    texts, _, _ = run(ActionEscalateRedFlag(), tracker)
+    advice = " ".join(texts)
+    assert TEST_CLINIC["urgent_care_text"] in advice
+    assert "today" in advice and "pause the exercises" in advice
+    assert "999" in advice
+    assert "emergency department now" not in advice
+
+
+def test_crisis_support_gives_crisis_line_and_number_and_offers_to_stay() -> None:
+    texts, _, dispatcher = run(ActionCrisisSupport(), make_tracker("crisis", {"kind": "crisis", "category": "suicidal_thoughts"}))
+    assert "999" in texts[0] and TEST_CLINIC["crisis_line_text"] in texts[0]
+    assert "stay" in texts[1]
+    assert button_payloads(dispatcher.messages[1]) == ["/affirm", "/deny"]
+
+
+def test_a_broken_clinic_file_still_gives_advice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("emergency_number: [", encoding="utf-8")
+    monkeypatch.setenv(CLINIC_CONFIG_ENV, str(broken))
+    clinic_config.cache_clear()
+    texts, _, _ = run(ActionEscalateRedFlag(), make_tracker("red_flag_emergency"))
+    assert "emergency department now" in texts[0]
+    assert "emergency number" in texts[0]
+
+
+# -- forms are paused --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action, intent",
+    [
+        (ActionEscalateRedFlag(), "red_flag_emergency"),
+        (ActionEscalateRedFlag(), "red_flag_urgent"),
+        (ActionCrisisSupport(), "crisis"),
+        (ActionConfirmRedFlag(), "red_flag_unclear"),
+    ],
+)
+def test_an_active_form_is_paused_and_remembered(action, intent: str) -> None:
+    _, events, _ = run(action, make_tracker(intent, active_form="breathing_form"))
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    slots = slot_events(events)
+    assert slots["paused_form"] == "breathing_form"
+    assert slots["requested_slot"] is None
+
+
+def test_without_a_form_nothing_is_paused_and_an_earlier_pause_is_kept() -> None:
+    tracker = make_tracker("red_flag_emergency", slots={"paused_form": "pacing_form"})
+    _, events, _ = run(ActionEscalateRedFlag(), tracker)
+    assert all(event["event"] != "active_loop" for event in events)
+    assert "paused_form" not in slot_events(events)
+
+
+# -- the escalation record ---------------------------------------------------------------------
+
+
+def test_the_escalation_is_recorded_without_the_persons_words() -> None:
+    tracker = make_tracker("red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"})
+    _, events, _ = run(ActionEscalateRedFlag(), tracker)
+    record = slot_events(events)["last_escalation"]
+    assert set(record) == {"kind", "category", "source", "at"}
+    assert (record["kind"], record["category"], record["source"]) == ("red_flag_emergency", "saddle_numbness", "screen")
+    assert re.match(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$", record["at"])
+    serialised = json.dumps(events)
+    for fragment in ("bum", "wipe", "Alex", "Example"):
+        assert fragment not in serialised
+
+
+def test_a_classifier_only_escalation_is_recorded_as_such() -> None:
+    _, events, _ = run(ActionCrisisSupport(), make_tracker("crisis"))
+    record = slot_events(events)["last_escalation"]
+    assert (record["kind"], record["category"], record["source"]) == ("crisis", "classifier", "classifier")
+
+
+# -- the confirming question -------------------------------------------------------------------
+
+
+def test_an_unclear_message_gets_a_yes_no_question_about_the_right_signs() -> None:
+    safety = {"kind": "red_flag_unclear", "category": "leg_sensation_unclear", "confirm": "red_flag_emergency"}
+    texts, events, dispatcher = run(ActionConfirmRedFlag(), make_tracker("red_flag_unclear", safety))
+    assert "bladder" in texts[0] and "both legs" in texts[0]
+    assert button_payloads(dispatcher.messages[0]) == ["/affirm", "/deny"]
+    record = slot_events(events)["last_escalation"]
+    assert (record["kind"], record["confirm"]) == ("red_flag_unclear", "red_flag_emergency")
+
+
+@pytest.mark.parametrize(
+    "confirm, expected",
+    [
+        ("red_flag_emergency", "emergency department now"),
+        ("red_flag_urgent", "should be checked by a doctor today"),
+        ("crisis", TEST_CLINIC["crisis_line_text"]),
+    ],
+)
+def test_a_yes_to_the_question_escalates_as_asked(confirm: str, expected: str) -> None:
+    pending = {"kind": "red_flag_unclear", "category": "distress_unclear", "confirm": confirm, "source": "screen", "at": "x"}
+    texts, events, _ = run(ActionEscalateRedFlag(), make_tracker("affirm", slots={"last_escalation": pending}))
+    assert expected in " ".join(texts)
+    record = slot_events(events)["last_escalation"]
+    assert (record["kind"], record["source"]) == (confirm, "confirmed")
+
+
+def test_an_escalation_with_nothing_known_errs_on_the_side_of_emergency() -> None:
+    texts, events, _ = run(ActionEscalateRedFlag(), make_tracker("affirm"))
+    assert "emergency department now" in texts[0]
+    assert slot_events(events)["last_escalation"]["source"] == "fallback"
+
+
+# -- the domain agrees with the actions ----------------------------------------------------------
+
+
+def test_domain_declares_everything_the_safety_layer_uses() -> None:
+    for intent in ("red_flag_emergency", "red_flag_urgent", "crisis", "red_flag_unclear",
+                   "ask_diagnosis", "ask_medication", "ask_stop_treatment"):
+        assert intent in DOMAIN["intents"]
+    for action in ("action_escalate_red_flag", "action_crisis_support", "action_confirm_red_flag"):
+        assert action in DOMAIN["actions"]
+    assert DOMAIN["slots"]["last_escalation"]["influence_conversation"] is False
+    assert "paused_form" in DOMAIN["slots"]
+    placeholders = set(clinic_contacts())
+    for name, variants in DOMAIN["responses"].items():
+        used = set(re.findall(r"\{(\w+)\}", variants[0].get("text", "")))
+        if name.startswith(("utter_red_flag", "utter_crisis", "utter_confirm", "utter_refuse")):
+            assert used <= placeholders, f"{name} uses {used - placeholders}"
+
+
+def test_refusals_refer_to_a_clinician() -> None:
+    for name in ("utter_refuse_diagnosis", "utter_refuse_medication", "utter_refuse_stop_treatment"):
+        text = DOMAIN["responses"][name][0]["text"]
+        assert re.search(r"doctor|clinician|pharmacist|physiotherapist", text)
