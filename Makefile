@@ -23,9 +23,10 @@ run:
 
 shell: train
 	@mkdir -p var
+	@$(BIN)/python scripts/credentials.py --quiet
 	@SANIC_HOST=127.0.0.1 $(RASA) run actions --port 5055 > var/shell-actions.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
-	  $(RASA) shell --endpoints endpoints.yml
+	  $(RASA) shell --endpoints endpoints.yml --credentials var/credentials.yml
 
 setup:
 	@scripts/setup.sh

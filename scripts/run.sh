@@ -36,8 +36,18 @@ SANIC_HOST=127.0.0.1 $bin/rasa run actions --port "$ACTION_PORT" --cors "$($bin/
 pids+=($!)
 wait_for "action server" "http://127.0.0.1:$ACTION_PORT/health" "${pids[-1]}"
 
-$bin/rasa run --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml \
-  --cors "$($bin/python -m actions.check_config --print web_origin)" &
+# Only the channels whose secrets are set (credentials.yml -> var/credentials.yml); prints which.
+$bin/python scripts/credentials.py
+# Rasa's HTTP API (trackers, model, ...) only with a token; without it only the channels answer.
+api_args=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then
+  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+  echo "Rasa HTTP API: on (every request needs ?token=\$RASA_API_TOKEN)"
+else
+  echo "Rasa HTTP API: off (set RASA_API_TOKEN to enable it)"
+fi
+$bin/rasa run --port "$RASA_PORT" --credentials var/credentials.yml --endpoints endpoints.yml \
+  --cors "$($bin/python -m actions.check_config --print web_origin)" "${api_args[@]}" &
 pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:$RASA_PORT/" "${pids[-1]}"
 

@@ -92,6 +92,12 @@ class Assistant:
     action_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # None: written from credentials.yml by scripts/credentials.py with this server's environment,
+    # as `make run` does (channels whose variables are unset are left out).
+    credentials: Optional[Path] = None
+    # False starts Rasa as `make run` does without RASA_API_TOKEN: no HTTP API at all.
+    enable_api: bool = True
+    extra_args: List[str] = field(default_factory=list)  # more `rasa run` options, e.g. --cors
     action_server: Optional[subprocess.Popen] = None
     rasa_server: Optional[subprocess.Popen] = None
 
@@ -118,18 +124,35 @@ class Assistant:
         )
         _wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.action_server, "action server", log)
 
+    def write_credentials(self) -> Path:
+        output = self.workdir / "credentials.yml"
+        subprocess.run(
+            [sys.executable, str(PROJECT_ROOT / "scripts" / "credentials.py"), "--quiet", "--output", str(output)],
+            cwd=PROJECT_ROOT, env={**server_env(), **self.extra_env}, check=True,
+        )
+        return output
+
     def start_rasa_server(self) -> None:
         log = self.workdir / "rasa.log"
+        credentials = self.credentials or self.write_credentials()
+        api_args = ["--enable-api", "--auth-token", API_TOKEN] if self.enable_api else []
         self.rasa_server = subprocess.Popen(
             [
                 str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
-                "--port", str(self.rasa_port), "--enable-api", "--auth-token", API_TOKEN,
-                "--endpoints", str(self.endpoints_file), "--credentials", "credentials.yml",
+                "--port", str(self.rasa_port), *api_args,
+                "--endpoints", str(self.endpoints_file), "--credentials", str(credentials),
+                *self.extra_args,
             ],
             cwd=PROJECT_ROOT, env={**server_env(), **self.extra_env},
             stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
-        _wait_until_up(f"{self.rasa_url}/status?token={API_TOKEN}", self.rasa_server, "Rasa server", log)
+        if self.enable_api:
+            _wait_until_up(f"{self.rasa_url}/status?token={API_TOKEN}", self.rasa_server, "Rasa server", log)
+        else:
+            # Without the API, "/" answers even when the model failed to load: ask for a reply too.
+            _wait_until_up(f"{self.rasa_url}/", self.rasa_server, "Rasa server", log)
+            if not self.send("harness-readiness-probe", "hi"):
+                raise RuntimeError(f"the Rasa server does not answer (model not loaded?):\n{log.read_text()[-3000:]}")
 
     def start(self) -> "Assistant":
         self.write_endpoints()

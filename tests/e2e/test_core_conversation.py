@@ -53,7 +53,7 @@ def test_out_of_scope_says_so_and_offers_what_it_can_do(assistant: Assistant, se
 def test_gibberish_is_not_answered_with_confidence(assistant: Assistant, sender: str) -> None:
     assistant.send(sender, "hi")
     text = assistant.say(sender, "blorf quenzle trimbodactyl")
-    assert "say it another way" in text or "outside what I can help with" in text
+    assert "another way" in text or "outside what I can help with" in text
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_gibberish_is_not_answered_with_confidence(assistant: Assistant, sender:
         ("   \n\t ", "didn't receive any text"),
         ("x" * 50_000, "shorten it"),
         ("lorem ipsum " * 4000, "shorten it"),
-        ("😀😀😀", "rephrase"),
+        ("😀😀😀", "another way"),
         ("¿Dónde está la biblioteca?", ""),
         ("背中が痛いです", ""),
         ("\x00\x07 \u202e", ""),
