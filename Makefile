@@ -11,15 +11,29 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Keep TensorFlow's start-up chatter out of the way.
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run shell test setup pipeline train validate test-stories test-nlu pytest lock clean help
+.PHONY: run run-scaled shell test setup pipeline train validate test-stories test-nlu pytest lock clean help \
+	privacy-list privacy-delete privacy-expire
 
 help:
 	@echo "make run    start the assistant (sets up and trains when needed); Ctrl-C stops it"
 	@echo "make test   validate the data, train, and run every test"
 	@echo "make shell  chat in the terminal (rasa shell)"
+	@echo "make run-scaled, make privacy-list|privacy-delete|privacy-expire, make bench: see README"
 
 run:
 	@scripts/run.sh
+
+# Several Rasa servers on one PostgreSQL and one Redis (see docs/scaling.md for the variables).
+run-scaled:
+	@scripts/run_scaled.sh
+
+# Privacy (docs/privacy.md). Dry runs unless YES=1; ENDPOINTS=var/endpoints.scaled.yml for PostgreSQL.
+privacy-list:
+	@$(BIN)/python scripts/privacy.py --endpoints $(or $(ENDPOINTS),endpoints.yml) list
+privacy-delete:   # make privacy-delete SENDER=<conversation id> [YES=1]
+	@$(BIN)/python scripts/privacy.py --endpoints $(or $(ENDPOINTS),endpoints.yml) delete-conversation "$(SENDER)" $(if $(YES),--yes)
+privacy-expire:   # make privacy-expire DAYS=30 [YES=1]
+	@$(BIN)/python scripts/privacy.py --endpoints $(or $(ENDPOINTS),endpoints.yml) delete-older-than "$(DAYS)" $(if $(YES),--yes)
 
 shell: train
 	@mkdir -p var

@@ -39,6 +39,11 @@ MAX_BODY_BYTES = 1_000_000
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
+# Every message the assistant understands gets a reply, so silence means something failed
+# behind it (most often the action server being down). The person is told, instead of being
+# left waiting; their message is already stored, and the next turn works once it is back.
+NO_REPLY_TEXT = "Sorry, I can't look that up right now. Please try again in a moment."
+
 
 class InvalidRestRequest(ValueError):
     """The request cannot be handled; the message says why, for the client's developer."""
@@ -126,6 +131,9 @@ class ClinicRestInput(RestInput):
             logger.error("REST: handling a message from %s timed out.", request.sender)
         except Exception:  # as Rasa does: answer with what was collected, log the failure
             logger.exception("REST: handling a message from %s failed.", request.sender)
+        if not collector.messages:
+            logger.warning("REST: no reply for %s; telling them to try again.", request.sender)
+            collector.messages.append({"recipient_id": request.sender, "text": NO_REPLY_TEXT})
         return response.json(collector.messages)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages the tests need beyond Python: chromium for the web page's browser test.
+# Debian packages the tests need beyond Python: chromium for the web page's browser test,
+# PostgreSQL and Redis for the scale-out tests.
 # Run as root (CI does, through .ci/run). Installs only what is missing.
 set -euo pipefail
 needed=()
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 command -v curl >/dev/null 2>&1 || needed+=(curl)
+# PostgreSQL and Redis for the scale-out tests (tests/services.py starts throw-away servers).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || needed+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || needed+=(redis-server)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "installing Debian packages: ${needed[*]}"
   apt-get update -qq
