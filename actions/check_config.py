@@ -14,13 +14,21 @@ from actions.clinic_config import ClinicConfigError, load_clinic_config
 
 
 def _checks() -> List[Tuple[str, Callable[[], object]]]:
-    from actions.study_model import StudyFileError, load_study
+    from actions.study_model import load_study
+    from components.safety_patterns import load_safety_patterns
 
-    checks: List[Tuple[str, Callable[[], object]]] = [
+    return [
         ("clinic settings", load_clinic_config),
         ("study file", load_study),
+        ("safety patterns", load_safety_patterns),
     ]
-    return checks
+
+
+def _file_errors() -> Tuple[type, ...]:
+    from actions.study_model import StudyFileError
+    from components.safety_patterns import SafetyPatternError
+
+    return (ClinicConfigError, StudyFileError, SafetyPatternError)
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -35,10 +43,11 @@ def main(argv: List[str] | None = None) -> int:
             return 1
         return 0
     failed = False
+    file_errors = _file_errors()
     for name, check in _checks():
         try:
             check()
-        except Exception as error:  # each loader raises its own clear error type
+        except file_errors as error:  # each names the file, the place in it and the problem
             print(f"error in {name}: {error}", file=sys.stderr)
             failed = True
     return 1 if failed else 0
