@@ -63,9 +63,10 @@ def serve_web_page(
     rasa_url: str,
     charts_dir: Optional[Path] = None,
     extra_env: Optional[Dict[str, str]] = None,
+    port: int = 0,
 ) -> Iterator[str]:
-    """Run scripts/serve_web.py on a free port; yields the page's address (http://127.0.0.1:PORT/)."""
-    command = [sys.executable, str(SERVE_WEB_SCRIPT), "--port", "0", "--rasa-url", rasa_url]
+    """Run scripts/serve_web.py (on a free port unless given); yields the page's address."""
+    command = [sys.executable, str(SERVE_WEB_SCRIPT), "--port", str(port), "--rasa-url", rasa_url]
     if charts_dir is not None:
         command += ["--charts-dir", str(charts_dir)]
     # The request log goes to a file: an unread pipe would fill up and stall the server.

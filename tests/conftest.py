@@ -1,18 +1,50 @@
 """Shared pytest fixtures: the running assistant for end-to-end tests (see tests/harness.py)."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from pathlib import Path
 from typing import Iterator
 
 import pytest
+import yaml
 
-from tests.harness import Assistant
+from actions.clinic_config import clinic_config
+from tests.harness import Assistant, free_port
+
+
+@dataclasses.dataclass(frozen=True)
+class WebPage:
+    """Where the end-to-end run's web page will be served, and the clinic settings that say so."""
+
+    port: int
+    clinic_config: Path
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """The real action server and Rasa server with the latest trained model, for the whole run."""
-    running = Assistant(workdir=tmp_path_factory.mktemp("assistant")).start()
+def web_page(tmp_path_factory: pytest.TempPathFactory) -> WebPage:
+    """The project's clinic settings, except that the page (and its charts) live on a free port."""
+    port = free_port()
+    settings = {**dataclasses.asdict(clinic_config()), "web_origin": f"http://127.0.0.1:{port}",
+                "public_base_url": f"http://127.0.0.1:{port}"}
+    path = tmp_path_factory.mktemp("clinic") / "clinic.yml"
+    path.write_text(yaml.safe_dump(settings))
+    return WebPage(port=port, clinic_config=path)
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory, web_page: WebPage) -> Iterator[Assistant]:
+    """The real action server and Rasa server with the latest trained model, for the whole run.
+    CORS lets the test's web page talk to it, as `make run` does for the clinic's page."""
+    running = Assistant(
+        workdir=tmp_path_factory.mktemp("assistant"),
+        extra_env={"CLINIC_CONFIG": str(web_page.clinic_config)},
+        extra_args=["--cors", web_page.origin],
+    ).start()
     yield running
     running.stop()
 

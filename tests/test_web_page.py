@@ -634,7 +634,7 @@ def test_phone_sized_screen_has_no_sideways_scrolling(browser: Any, web_url: str
         assert overflow <= 0
         assert chat.page.get_by_role("button", name="Send").is_visible()
         RESULTS_DIR.mkdir(exist_ok=True)
-        chat.page.screenshot(path=str(RESULTS_DIR / "web_chat_phone.png"))
+        chat.page.screenshot(path=str(RESULTS_DIR / "web_chat_stub_phone.png"))
     finally:
         context.close()
 
@@ -644,6 +644,6 @@ def test_screenshot_mid_conversation(chat: ChatPage) -> None:
     chat.send("Can I still go for walks?")
     chat.page.locator(".from-bot img").evaluate("img => img.decode()")
     RESULTS_DIR.mkdir(exist_ok=True)
-    screenshot = RESULTS_DIR / "web_chat.png"
+    screenshot = RESULTS_DIR / "web_chat_stub.png"
     chat.page.screenshot(path=str(screenshot))
     assert screenshot.stat().st_size > 10_000
