@@ -1,0 +1,214 @@
+"""Short answers inside the guided scripts: ratings, yes/no, durations, amounts, lists, plans."""
+from __future__ import annotations
+
+import pytest
+
+from actions.answer_parsing import (
+    Amount,
+    IncreaseProblem,
+    RatingProblem,
+    parse_amount,
+    parse_duration_minutes,
+    parse_increase_plan,
+    parse_list,
+    parse_rating,
+    parse_yes_no,
+    words_to_digits,
+)
+
+
+@pytest.mark.parametrize(
+    "answer, scale_max, expected",
+    [
+        ("7", 10, 7),
+        ("seven", 10, 7),
+        ("Seven!", 10, 7),
+        ("7/10", 10, 7),
+        ("7 / 10", 100, 70),
+        ("70%", 10, 7),
+        ("70%", 100, 70),
+        ("about 6", 10, 6),
+        ("around six I think", 10, 6),
+        ("six out of ten", 10, 6),
+        ("six out of ten", 100, 60),
+        ("100 percent", 100, 100),
+        ("one hundred per cent", 100, 100),
+        ("a hundred", 100, 100),
+        ("twenty-five", 100, 25),
+        ("eighty five", 100, 85),
+        ("6.5", 10, 6.5),
+        ("8ish", 10, 8),
+        ("I'd say an 8 today", 10, 8),
+        ("0", 10, 0),
+        ("zero", 10, 0),
+        ("none", 10, 0),
+        ("not at all", 100, 0),
+        ("10", 10, 10),
+        ("3/5", 10, 6),
+    ],
+)
+def test_ratings_in_many_forms_are_read_on_the_scale_asked(answer: str, scale_max: int, expected: float) -> None:
+    result = parse_rating(answer, scale_max)
+    assert result.ok, result
+    assert result.value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "answer, scale_max, problem",
+    [
+        ("", 10, RatingProblem.EMPTY),
+        ("   ", 10, RatingProblem.EMPTY),
+        (None, 10, RatingProblem.EMPTY),
+        ("it hurts a lot", 10, RatingProblem.NOT_A_NUMBER),
+        ("😀😀", 10, RatingProblem.NOT_A_NUMBER),
+        ("\x00\x07", 10, RatingProblem.NOT_A_NUMBER),
+        ("12", 10, RatingProblem.OUT_OF_RANGE),
+        ("twenty-five", 10, RatingProblem.OUT_OF_RANGE),
+        ("-3", 10, RatingProblem.OUT_OF_RANGE),
+        ("150%", 100, RatingProblem.OUT_OF_RANGE),
+        ("11/10", 10, RatingProblem.OUT_OF_RANGE),
+        ("7/0", 10, RatingProblem.NOT_A_NUMBER),
+        ("6 or 7", 10, RatingProblem.SEVERAL_NUMBERS),
+        ("6-7", 10, RatingProblem.SEVERAL_NUMBERS),
+        ("between five and eight", 10, RatingProblem.SEVERAL_NUMBERS),
+        ("5 " * 400, 10, RatingProblem.TOO_LONG),
+        (True, 10, RatingProblem.NOT_A_NUMBER),
+    ],
+)
+def test_unusable_ratings_say_why(answer: object, scale_max: int, problem: RatingProblem) -> None:
+    result = parse_rating(answer, scale_max)
+    assert result.value is None
+    assert result.problem == problem
+
+
+def test_a_rating_already_stored_is_accepted_again_but_still_range_checked() -> None:
+    assert parse_rating(7.0, 10).value == 7.0
+    assert parse_rating(40, 100).value == 40
+    assert parse_rating(12.0, 10).problem == RatingProblem.OUT_OF_RANGE
+
+
+def test_number_words_become_digits() -> None:
+    assert words_to_digits("twenty-five and two hundred and fifty") == "25 and 250"
+    assert words_to_digits("six-7") == "6 - 7" or words_to_digits("six-7").replace(" ", "") in ("6-7",)
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("yes", True), ("Yeah, let's go", True), ("I'm ready", True), ("sure", True), ("ok", True), (True, True),
+        ("no", False), ("nope, none of those", False), ("not really", False), ("not ready yet", False), (False, False),
+        ("not sure", None), ("maybe", None), ("yes and no", None), ("", None), ("purple", None), (None, None), (["yes"], True),
+    ],
+)
+def test_yes_and_no(answer: object, expected: object) -> None:
+    assert parse_yes_no(answer) is expected
+
+
+@pytest.mark.parametrize(
+    "answer, minutes",
+    [
+        ("10 minutes", 10), ("ten mins", 10), ("half an hour", 30), ("an hour", 60), ("an hour and a half", 90),
+        ("1 hour 30 minutes", 90), ("90 secs", 1.5), ("a 20-minute walk", 20), ("2 hrs", 120),
+        ("a quarter of an hour", 15), ("about 15 min", 15),
+    ],
+)
+def test_durations_in_minutes(answer: str, minutes: float) -> None:
+    assert parse_duration_minutes(answer) == pytest.approx(minutes)
+
+
+@pytest.mark.parametrize("answer", ["", "a while", "walking", None, "x" * 1000])
+def test_no_duration_is_none(answer: object) -> None:
+    assert parse_duration_minutes(answer) is None
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("10 minutes", Amount(10, "minutes")),
+        ("half an hour", Amount(30, "minutes")),
+        ("3 flights of stairs", Amount(3, "flights of stairs")),
+        ("about 20 laps", Amount(20, "laps")),
+        ("five hundred metres", Amount(500, "metres")),
+        ("20", Amount(20, None)),
+        (12, Amount(12, None)),
+        ({"value": 5, "unit": "minutes"}, Amount(5, "minutes")),
+    ],
+)
+def test_amounts(answer: object, expected: Amount) -> None:
+    assert parse_amount(answer) == expected
+
+
+@pytest.mark.parametrize("answer", ["", "walking", "2 or 3 laps", "-5 laps", None, True])
+def test_unclear_amounts_are_none(answer: object) -> None:
+    assert parse_amount(answer) is None
+
+
+def test_amount_units_compare_singular_and_plural() -> None:
+    assert Amount(3, "laps").comparable_with(Amount(2, "lap"))
+    assert Amount(3, "flights of stairs").comparable_with(Amount(1, "flight of stairs"))
+    assert Amount(3, None).comparable_with(Amount(2, "minutes"))
+    assert not Amount(3, "laps").comparable_with(Amount(2, "minutes"))
+    assert Amount(2.5, "minutes").describe() == "2.5 minutes"
+
+
+@pytest.mark.parametrize(
+    "answer, items",
+    [
+        ("bending, lifting and running", ["bending", "lifting", "running"]),
+        ("1. bending\n2. lifting\n3) running", ["bending", "lifting", "running"]),
+        ("- bending\n- lifting", ["bending", "lifting"]),
+        ("lifting & carrying shopping; gardening", ["lifting", "carrying shopping", "gardening"]),
+        ("Bending, bending, BENDING", ["Bending"]),
+        (["heat, a walk"], ["heat", "a walk"]),
+        ("😀, !!", []),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_lists(answer: object, items: list) -> None:
+    assert parse_list(answer) == items
+
+
+def test_a_long_list_is_cut_but_one_extra_item_shows_it_was_longer() -> None:
+    answer = ", ".join(f"activity {n}" for n in range(12))
+    assert len(parse_list(answer, max_items=8)) == 9  # the caller sees "more than 8" and keeps 8
+
+
+def test_list_items_that_are_essays_are_shortened_at_a_word() -> None:
+    item = parse_list("word " * 100, max_item_characters=80)[0]
+    assert len(item) <= 80 and not item.endswith(" ")
+
+
+@pytest.mark.parametrize(
+    "answer, every_days, step, percent",
+    [
+        ("add 2 minutes every 3 days", 3, Amount(2, "minutes"), None),
+        ("10% more each week", 7, None, 10),
+        ("one more lap every other day", 2, Amount(1, "lap"), None),
+        ("add a minute daily", 1, Amount(1, "minutes"), None),
+        ("5 more minutes every 2 weeks", 14, Amount(5, "minutes"), None),
+    ],
+)
+def test_increase_plans(answer: str, every_days: float, step: Amount, percent: float) -> None:
+    plan, problem = parse_increase_plan(answer)
+    assert problem is None
+    assert (plan.every_days, plan.step, plan.percent) == (every_days, step, percent)
+
+
+def test_increase_plans_describe_themselves() -> None:
+    assert parse_increase_plan("add 2 minutes every 3 days")[0].describe() == "add 2 minutes every 3 days"
+    assert parse_increase_plan("10% more weekly")[0].describe() == "add 10% every week"
+
+
+@pytest.mark.parametrize(
+    "answer, problem",
+    [
+        ("2 minutes", IncreaseProblem.NO_INTERVAL),
+        ("every week", IncreaseProblem.NO_AMOUNT),
+        ("slowly", IncreaseProblem.NO_AMOUNT),
+        ("", IncreaseProblem.NO_AMOUNT),
+        ("add 0 minutes every day", IncreaseProblem.NO_AMOUNT),
+    ],
+)
+def test_incomplete_increase_plans_say_what_is_missing(answer: str, problem: IncreaseProblem) -> None:
+    assert parse_increase_plan(answer) == (None, problem)
