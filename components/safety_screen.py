@@ -48,6 +48,10 @@ FULL_TEXT_KEY = "full_text"
 PATTERNS_FILE_KEY = "patterns_file"
 OVERRIDE_UNCLEAR_KEY = "override_unclear"
 QUESTION_LOOK_ALIKES_KEY = "question_look_alikes"
+# Below this confidence, a classifier's escalation that no pattern confirms becomes a
+# confirming question: "I bent to load the dishwasher and was fine" must not send someone to
+# hospital, and a true red flag the patterns missed still gets asked about (a yes escalates).
+CONFIRM_BELOW_CONFIDENCE_KEY = "confirm_below_confidence"
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             PATTERNS_FILE_KEY: None,
             OVERRIDE_UNCLEAR_KEY: True,
             QUESTION_LOOK_ALIKES_KEY: True,
+            CONFIRM_BELOW_CONFIDENCE_KEY: 0.9,
         }
 
     def __init__(self, config: Dict[Text, Any], patterns: SafetyPatterns) -> None:
@@ -96,15 +101,32 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 self._apply_match(message, assessment.match)
             elif assessment.look_alike and self.component_config[QUESTION_LOOK_ALIKES_KEY]:
                 self._question_look_alike(message, assessment.look_alike)
+            else:
+                self._question_unconfirmed_guess(message)
         return messages
+
+    def _question_unconfirmed_guess(self, message: Message) -> None:
+        classified = _intent_name(message)
+        confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+        if classified not in ESCALATION_KINDS or confidence >= self.component_config[CONFIRM_BELOW_CONFIDENCE_KEY]:
+            return
+        logger.debug(f"Safety screen: unconfirmed '{classified}' at {confidence:.2f}; asking instead of escalating.")
+        _override_intent(message, KIND_UNCLEAR)
+        check = SafetyMatch(KIND_UNCLEAR, "unconfirmed_classifier_guess", confirm_kind=classified)
+        message.set(SAFETY_KEY, check.as_dict(), add_to_output=True)
 
     def _apply_match(self, message: Message, match: SafetyMatch) -> None:
         if match.kind == KIND_UNCLEAR and not self.component_config[OVERRIDE_UNCLEAR_KEY]:
             return
         classified = _intent_name(message)
-        if SEVERITY.get(classified or "", -1) > SEVERITY[match.kind]:
-            # The classifier already escalates further (e.g. crisis over an unclear match):
-            # keep its intent; a weaker screen result must not soften an escalation.
+        confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+        if (
+            SEVERITY.get(classified or "", -1) > SEVERITY[match.kind]
+            and confidence >= self.component_config[CONFIRM_BELOW_CONFIDENCE_KEY]
+        ):
+            # The classifier is sure of a stronger escalation (e.g. crisis over an unclear
+            # match): keep it; a weaker screen result must not soften an escalation. An unsure
+            # classifier does not outrank a pattern ("peeing myself" is a red flag, not crisis).
             return
         logger.debug(f"Safety screen: '{match.kind}' ({match.category}) overrides intent '{classified}'.")
         _override_intent(message, match.kind)

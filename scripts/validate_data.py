@@ -27,6 +27,10 @@ EXPLAINED_WARNINGS = {
     # `explain` is a retrieval intent: Rasa adds it to the domain from data/nlu/education.yml,
     # and domain.yml lists it too so the rule in data/rules/education.yml may name it.
     r"duplicated intents.*explain": "retrieval intent listed in domain.yml for its rule",
+    # The guided scripts' questions are asked by their forms (utter_ask_<slot>) and their other
+    # messages are sent by actions/script_forms.py and script_actions.py;
+    # tests/test_script_forms.py checks that each one is really used.
+    r"The utterance 'utter_(ask|scripts)_\w+' is not used in any story or rule": "sent by the scripts' forms and actions",
     # Escalation wording is chosen by actions/safety_actions.py (emergency or urgent, confirming
     # questions, the offer to stay), so no rule names these responses directly.
     r"The utterance 'utter_(red_flag_(emergency|urgent)|crisis_(support|offer_to_stay)|confirm_(red_flag_emergency|red_flag_urgent|crisis))' is not used in any story or rule":

@@ -71,9 +71,15 @@ def test_a_classifier_escalation_on_a_look_alike_becomes_a_question(screen: Safe
     assert message.get("safety") == {"kind": "red_flag_unclear", "category": "look_alike_idiom_dying_to", "confirm": "crisis"}
 
 
-def test_a_weaker_screen_result_never_softens_a_classifier_escalation(screen: SafetyScreen) -> None:
-    message = screen.process([classified("my legs feel funny", "red_flag_emergency", 0.8)])[0]
+def test_a_weaker_screen_result_never_softens_a_sure_classifier_escalation(screen: SafetyScreen) -> None:
+    message = screen.process([classified("my legs feel funny", "red_flag_emergency", 0.95)])[0]
     assert message.get(INTENT)["name"] == "red_flag_emergency"
+
+
+def test_an_unsure_classifier_escalation_on_an_unclear_message_is_asked_about(screen: SafetyScreen) -> None:
+    message = screen.process([classified("my legs feel funny", "red_flag_emergency", 0.8)])[0]
+    assert message.get(INTENT)["name"] == "red_flag_unclear"
+    assert message.get("safety")["confirm"] == "red_flag_emergency"
 
 
 def test_works_without_a_classifier_and_on_empty_messages(screen: SafetyScreen) -> None:
@@ -91,3 +97,23 @@ def test_unclear_override_can_be_switched_off(tmp_path: Path) -> None:
 def test_a_broken_pattern_file_stops_start_up(tmp_path: Path) -> None:
     with pytest.raises(SafetyPatternError, match="missing.yml: file not found"):
         make_screen(tmp_path, patterns_file=str(tmp_path / "missing.yml"))
+
+
+def test_an_unconfirmed_uncertain_classifier_escalation_becomes_a_question(screen: SafetyScreen) -> None:
+    message = classified("I bent to load the dishwasher yesterday and was fine", "red_flag_urgent", confidence=0.74)
+    screen.process([message])
+    assert message.get(INTENT)["name"] == "red_flag_unclear"
+    assert message.get("safety") == {"kind": "red_flag_unclear", "category": "unconfirmed_classifier_guess",
+                                     "confirm": "red_flag_urgent"}
+
+
+def test_a_confident_classifier_escalation_stands_without_a_pattern(screen: SafetyScreen) -> None:
+    message = classified("some new way of saying it", "crisis", confidence=0.97)
+    screen.process([message])
+    assert message.get(INTENT)["name"] == "crisis"
+
+
+def test_an_unsure_classifier_does_not_outrank_a_matched_red_flag(screen: SafetyScreen) -> None:
+    message = classified("I've been peeing myself since yesterday", "crisis", confidence=0.6)
+    screen.process([message])
+    assert message.get(INTENT)["name"] == "red_flag_emergency"
