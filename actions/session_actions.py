@@ -25,6 +25,10 @@ class ActionSessionStart(Action):
             for name, value in tracker.current_slot_values().items()
             if value is not None and name != "requested_slot"
         )
+        # A script that was running when the person left is not reopened by itself; remember it
+        # as paused so that "continue" picks it up where it was.
+        if tracker.active_loop_name:
+            events.append(SlotSet("paused_form", tracker.active_loop_name))
         dispatcher.utter_message(response="utter_disclaimer")
         events.append(ActionExecuted("action_listen"))
         return events
