@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: run run-scaled shell test setup pipeline train validate test-stories test-nlu pytest lock clean help \
-	privacy-list privacy-delete privacy-expire
+	privacy-list privacy-delete privacy-expire bench
 
 help:
 	@echo "make run    start the assistant (sets up and trains when needed); Ctrl-C stops it"
@@ -34,6 +34,11 @@ privacy-delete:   # make privacy-delete SENDER=<conversation id> [YES=1]
 	@$(BIN)/python scripts/privacy.py --endpoints $(or $(ENDPOINTS),endpoints.yml) delete-conversation "$(SENDER)" $(if $(YES),--yes)
 privacy-expire:   # make privacy-expire DAYS=30 [YES=1]
 	@$(BIN)/python scripts/privacy.py --endpoints $(or $(ENDPOINTS),endpoints.yml) delete-older-than "$(DAYS)" $(if $(YES),--yes)
+
+# Benchmark (docs/bench.md): ours against Rasa's default config. Not part of `make test`
+# (timing is not a test); its smoke mode is, through tests/test_bench_smoke.py.
+bench: train
+	@$(BIN)/python -m bench
 
 shell: train
 	@mkdir -p var
