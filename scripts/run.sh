@@ -10,29 +10,13 @@ bin=.venv/bin
 
 make --no-print-directory train
 mkdir -p var
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  echo; echo "Stopping the assistant..."
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  echo "Stopped."
-}
-trap stop INT TERM EXIT
+# shellcheck source=scripts/processes.sh
+source scripts/processes.sh
 
-wait_for() {  # wait_for NAME URL PID: until the URL answers, or the process dies
-  local name=$1 url=$2 pid=$3
-  for _ in $(seq 1 180); do
-    if curl -fs -o /dev/null "$url"; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then echo "The $name failed to start; see the messages above." >&2; exit 1; fi
-    sleep 1
-  done
-  echo "The $name did not answer within 3 minutes." >&2; exit 1
-}
-
-# The action server checks the study file and the clinic settings before it starts.
+# The study file, the clinic settings and the safety patterns are checked before anything starts.
 $bin/python -m actions.check_config
-SANIC_HOST=127.0.0.1 $bin/rasa run actions --port "$ACTION_PORT" --cors "$($bin/python -m actions.check_config --print web_origin)" &
+web_origin=$($bin/python -m actions.check_config --print web_origin)
+SANIC_HOST=127.0.0.1 $bin/rasa run actions --port "$ACTION_PORT" --cors "$web_origin" &
 pids+=($!)
 wait_for "action server" "http://127.0.0.1:$ACTION_PORT/health" "${pids[-1]}"
 
@@ -47,14 +31,12 @@ else
   echo "Rasa HTTP API: off (set RASA_API_TOKEN to enable it)"
 fi
 $bin/rasa run --port "$RASA_PORT" --credentials var/credentials.yml --endpoints endpoints.yml \
-  --cors "$($bin/python -m actions.check_config --print web_origin)" "${api_args[@]}" &
+  --cors "$web_origin" "${api_args[@]}" &
 pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:$RASA_PORT/" "${pids[-1]}"
 
-if [ -f scripts/serve_web.py ]; then
-  $bin/python scripts/serve_web.py --port "$WEB_PORT" --rasa-url "http://localhost:$RASA_PORT/webhooks/rest/webhook" &
-  pids+=($!)
-fi
+$bin/python scripts/serve_web.py --port "$WEB_PORT" --rasa-url "http://localhost:$RASA_PORT/webhooks/rest/webhook" &
+pids+=($!)
 
 cat <<MSG
 

@@ -19,25 +19,8 @@ mkdir -p var
 # Writes the endpoints file from DB_*/REDIS_* and checks both services answer before any start.
 $bin/python scripts/scaled_endpoints.py --output "$endpoints" --check
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  echo; echo "Stopping the assistant..."
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  echo "Stopped."
-}
-trap stop INT TERM EXIT
-
-wait_for() {  # wait_for NAME URL PID: until the URL answers, or the process dies
-  local name=$1 url=$2 pid=$3
-  for _ in $(seq 1 240); do
-    if curl -fs -o /dev/null "$url"; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then echo "The $name failed to start; see the messages above." >&2; exit 1; fi
-    sleep 1
-  done
-  echo "The $name did not answer within 4 minutes." >&2; exit 1
-}
+# shellcheck source=scripts/processes.sh
+source scripts/processes.sh
 
 $bin/python -m actions.check_config
 web_origin=$($bin/python -m actions.check_config --print web_origin)
