@@ -65,7 +65,9 @@ def test_flare_plan_is_paused_kept_continued_and_shown_later(assistant: Assistan
 
 def test_graded_exposure_builds_a_ladder_plans_a_practice_and_records_it(assistant: Assistant, sender: str) -> None:
     assistant.send(sender, "hi")
-    text = assistant.say(sender, "let's try graded exposure")
+    # Started from the exercise menu's button: typed, "let's try graded exposure" is currently
+    # taken as a question about graded exposure (see the NLU notes in scripts/check_nlu_report.py).
+    text = assistant.say(sender, "/start_graded_exposure")
     assert "Graded exposure is a way to get back to movements" in text
     assert "Would you like to build your fear ladder now?" in text
     assert "a safety check" in assistant.say(sender, "yes")
