@@ -47,7 +47,9 @@ def test_smoke_run_measures_every_turn_of_both_levels(smoke: Dict[str, Any]) -> 
     assert ours["saturation_turns_per_second"] == max(run["turns_per_second"] for run in ours["closed_loop"])
     memory = ours["memory_mb"]
     assert memory["rasa_peak"] >= memory["rasa_idle"] > 0 and memory["actions_peak"] > 0
-    assert memory["total_peak"] <= memory["rasa_peak"] + memory["actions_peak"]
+    # The figures are stored rounded to 0.1 MiB, so compare the sum at the same precision
+    # (1670.3 + 152.1 is 1822.3999... in floating point).
+    assert memory["total_peak"] <= round(memory["rasa_peak"] + memory["actions_peak"], 1)
 
 
 @pytest.mark.e2e
