@@ -112,7 +112,7 @@ class Assistant:
     def write_endpoints(self) -> None:
         self.endpoints_file.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
+            f"tracker_store:\n  type: stores.local_sqlite.LocalSQLiteTrackerStore\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
         )
 
     def start_action_server(self) -> None:
