@@ -5,3 +5,9 @@
 - `channels.slack.ClinicSlackInput`: the Slack connector, with answers formatted for Slack and an
   optional API address so tests capture what would be sent to Slack.
 """
+
+# Every Rasa server of this project loads its channels, so this is where the server-side speed-up
+# is installed (channels/action_result_validation.py explains it).
+from channels.action_result_validation import install as _install_fast_action_result_validation
+
+_install_fast_action_result_validation()
