@@ -22,6 +22,7 @@ from actions.fear_ladder import (
     propose_first_step,
     record_practice,
 )
+from actions.safety_actions import EMERGENCY, LAST_ESCALATION_SLOT, clinic_contacts, escalation_record
 from actions.script_forms import next_activity_to_rate
 
 # The scripts' forms and how they are called when talking to the person.
@@ -302,9 +303,11 @@ class ActionSummariseExposurePlan(Action):
             dispatcher.utter_message(response="utter_scripts_exposure_not_ready")
             return []
         if slot("exposure_red_flags") is True:
-            # The lead wires the safety escalation after this (see the issue 5 notes).
-            dispatcher.utter_message(response="utter_scripts_exposure_seek_care")
-            return []
+            # The checklist mixes emergency signs (cauda equina) with same-day ones and a "yes"
+            # cannot tell which: the advice names both, with the clinic's contacts, and the
+            # escalation is recorded as the safety actions record theirs.
+            dispatcher.utter_message(response="utter_scripts_exposure_seek_care", **clinic_contacts())
+            return [SlotSet(LAST_ESCALATION_SLOT, escalation_record(EMERGENCY, "exposure_safety_check", "script"))]
         if slot("exposure_first_step") is None or slot("exposure_expected_pain") is None:
             dispatcher.utter_message(response="utter_scripts_nothing_saved")
             return []

@@ -181,6 +181,19 @@ def test_exposure_script_ends_kindly_when_not_ready_or_a_warning_sign_applies(sl
     assert responses(run_action(ActionSummariseExposurePlan(), make_tracker(slots=slots))[1]) == [response]
 
 
+def test_a_warning_sign_in_the_exposure_check_gives_the_clinic_contacts_and_is_recorded() -> None:
+    tracker = make_tracker(slots={"exposure_ready": True, "exposure_red_flags": True})
+    events, dispatcher = run_action(ActionSummariseExposurePlan(), tracker)
+    advice = dispatcher.messages[0]
+    assert advice["response"] == "utter_scripts_exposure_seek_care"
+    # The response's {emergency_number} and {urgent_care_text} are filled from config/clinic.yml.
+    assert advice["emergency_number"] and advice["urgent_care_text"]
+    record = slot_events(events)["last_escalation"]
+    assert (record["kind"], record["category"], record["source"]) == ("red_flag_emergency", "exposure_safety_check", "script")
+    # Nothing of what the person typed is kept in the record.
+    assert set(record) == {"kind", "category", "source", "at"}
+
+
 def ladder_with_plan() -> list:
     ladder = start_at(Ladder.from_ratings([("walking", 10), ("bending", 40), ("lifting", 60)]), 1)
     ladder.steps[1].expected_fear, ladder.steps[1].expected_pain = 60.0, 3.0

@@ -99,13 +99,17 @@ def test_graded_exposure_builds_a_ladder_plans_a_practice_and_records_it(assista
     assert "✓ 1. bending to the floor" in text and "➜ 2. lifting shopping" in text
 
 
-def test_a_warning_sign_ends_the_exposure_script_kindly(assistant: Assistant, sender: str) -> None:
+def test_a_warning_sign_ends_the_exposure_script_with_urgent_advice(assistant: Assistant, sender: str) -> None:
     assistant.send(sender, "hi")
     assistant.say(sender, "build my fear ladder")
     assistant.say(sender, "yes")
     text = assistant.say(sender, "yes")
-    assert "please get checked by a doctor before starting exposure practice" in text
-    assert not (assistant.tracker(sender).get("active_loop") or {}).get("name")
+    assert "We'll stop the exercise here." in text
+    assert "go to an emergency department now, or call" in text and "please get medical advice today from" in text
+    assert "{emergency_number}" not in text and "{urgent_care_text}" not in text  # filled from the clinic file
+    tracker = assistant.tracker(sender)
+    assert not (tracker.get("active_loop") or {}).get("name")
+    assert tracker["slots"]["last_escalation"]["category"] == "exposure_safety_check"
 
 
 def test_pacing_start_not_below_the_baseline_is_re_asked(assistant: Assistant, sender: str) -> None:
