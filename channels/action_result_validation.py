@@ -5,8 +5,8 @@ Rasa 3.6 checks each reply from the action server with `jsonschema.validate(repl
 JSON-schema meta-schema and resolves its references again, every time: about 14 ms per custom
 action on this machine, a quarter of a turn's time in the benchmark's profile (docs/bench.md).
 The schema is a constant (`RemoteAction.action_response_format_spec()`), so checking it once and
-reusing one validator gives the same verdict and the same error (jsonschema's best match, with
-Rasa's explanation added) in well under a millisecond.
+reusing one validator gives the same verdict in well under a millisecond. A reply that fails is
+handed to Rasa's own method, so the error raised (and its explanation) is Rasa's.
 
 `install()` swaps the method; it is called when the project's channels are imported, which every
 way of running the Rasa server here does (credentials.yml names them).
@@ -14,12 +14,12 @@ way of running the Rasa server here does (credentials.yml names them).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Callable, Dict, Text
 
 import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DOCS_BASE_URL
+
+_rasas_validation: Callable[[RemoteAction, Dict[Text, Any]], bool] = RemoteAction._validate_action_result
 
 
 @lru_cache(maxsize=1)
@@ -30,22 +30,12 @@ def _action_reply_validator() -> Any:
     return validator_class(schema)
 
 
-def validate_action_result(_action: RemoteAction, result: Dict[Text, Any]) -> bool:
-    """What RemoteAction._validate_action_result does, with the compiled validator."""
-    error = best_match(_action_reply_validator().iter_errors(result))
-    if error is None:
+def validate_action_result(action: RemoteAction, result: Dict[Text, Any]) -> bool:
+    """RemoteAction._validate_action_result with the compiled validator; Rasa's own on failure."""
+    if _action_reply_validator().is_valid(result):
         return True
-    error.message += (
-        f". Failed to validate Action server response from API, "
-        f"make sure your response from the Action endpoint is valid. "
-        f"For more information about the format visit "
-        f"{DOCS_BASE_URL}/custom-actions"
-    )
-    raise error
+    return _rasas_validation(action, result)  # raises Rasa's ValidationError with its explanation
 
 
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
-
-
-__all__ = ["install", "validate_action_result", "ValidationError"]

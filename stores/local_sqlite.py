@@ -36,7 +36,6 @@ class LocalSQLiteTrackerStore(ReconnectingSQLTrackerStore):
     """SQLTrackerStore whose SQLite connections use write-ahead logging and fewer disk flushes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)  # a new engine that has not connected yet
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _tune_sqlite_connection)
-            self.engine.dispose()  # connections opened before the listener get the settings too
