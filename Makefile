@@ -64,7 +64,8 @@ validate: pipeline
 test-stories: train
 	@$(RASA) test core --stories tests/ --out results/core --fail-on-prediction-errors
 
-# Held-out NLU (never trained on): every file for intents, the trial file for study entities.
+# Held-out NLU (never trained on): every file for intents and education answers, the trial file
+# for its intents and study entities.
 test-nlu: train
 	@$(RASA) test nlu --nlu tests/nlu --out results/nlu
 	@$(RASA) test nlu --nlu tests/nlu/trial_heldout.yml --out results/nlu-trial

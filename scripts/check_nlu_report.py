@@ -2,7 +2,12 @@
 
 `rasa test nlu` writes reports but never fails on low scores. This reads its reports and fails
 when a weighted-average F1 is under the bar or a report that should be there is missing.
-- Intents and education responses are scored on every held-out file (tests/nlu/).
+- Intents are scored on every held-out file together (tests/nlu/), weighted over all intents.
+- Education questions (tests/nlu/education_heldout.yml) have two scores of their own: the F1 of the
+  intent `explain` in the same report (is a question taken as an education question, and nothing
+  else as one), and the response selection report (is the right answer chosen). A separate
+  `rasa test nlu` on the education file cannot give the first: Rasa scores intents only when a
+  file has two or more.
 - Study entities are scored on the trial questions alone (tests/nlu/trial_heldout.yml): in other
   messages ("I live with back pain") the word pain is rightly found by the entity ruler but is
   not a trial question's entity, so counting it there would measure the wrong thing.
@@ -18,25 +23,26 @@ import sys
 from pathlib import Path
 from typing import List, Tuple
 
-# The bar is 0.95 (issues 3 and 4). Trial questions and their entities meet it. Across all
-# held-out files (intents) and for the education answers the model is not there yet: 0.896 and
-# 0.930 on 2026-11-25 (issue 9's leaner DIET), and these two figures moved by about 0.04 between
-# trainings when a dozen unrelated examples were added. Their checks guard against real regressions at 0.85 until the
-# target is met; `make test-nlu` prints the weakest labels to work on. A known confusion: typed
-# requests to start a script ("let's try graded exposure") can go to the education answer about it.
+# The bar is 0.95 (issues 3 and 4), met by every check on 2026-11-25 (see README.md, "What
+# `make test` runs"). Intents over all held-out files are the weakest (0.94 then): guarded at 0.90
+# until they are reliably over 0.95; `make test-nlu` prints the weakest labels to work on.
 TARGET_F1 = 0.95
-REGRESSION_GUARD_F1 = 0.85
-# (directory argument, report file, label, required, minimum weighted F1)
-CHECKS: List[Tuple[str, str, str, bool, float]] = [
-    ("all", "intent_report.json", "intent", True, REGRESSION_GUARD_F1),
-    ("all", "response_selection_report.json", "education response", True, REGRESSION_GUARD_F1),
-    ("trial", "intent_report.json", "trial-question intent", True, TARGET_F1),
-    ("trial", "StudyEntityExtractor_report.json", "trial entity (outcome, group, timepoint)", True, TARGET_F1),
+ALL_INTENTS_GUARD_F1 = 0.90
+WEIGHTED = "weighted avg"
+# (directory argument, report file, row of the report, label, minimum F1)
+CHECKS: List[Tuple[str, str, str, str, float]] = [
+    ("all", "intent_report.json", WEIGHTED, "intent (all held-out files)", ALL_INTENTS_GUARD_F1),
+    ("all", "intent_report.json", "explain", "education-question intent", TARGET_F1),
+    ("all", "response_selection_report.json", WEIGHTED, "education answer", TARGET_F1),
+    ("trial", "intent_report.json", WEIGHTED, "trial-question intent", TARGET_F1),
+    ("trial", "StudyEntityExtractor_report.json", WEIGHTED, "trial entity (outcome, group, timepoint)",
+     TARGET_F1),
 ]
 
 
-def weighted_f1(report_file: Path) -> float:
-    return float(json.loads(report_file.read_text())["weighted avg"]["f1-score"])
+def f1_of(report_file: Path, row: str) -> float:
+    """The F1 of one row of a Rasa report; a row that is not there (no such label) scores 0."""
+    return float(json.loads(report_file.read_text()).get(row, {}).get("f1-score", 0.0))
 
 
 def weakest(report_file: Path, count: int = 5) -> str:
@@ -52,20 +58,20 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--trial", required=True, help="results of rasa test nlu on the trial file")
     args = vars(parser.parse_args(argv))
     failed = False
-    for directory, file_name, label, required, minimum in CHECKS:
+    for directory, file_name, row, label, minimum in CHECKS:
         path = Path(args[directory]) / file_name
         if not path.exists():
-            if required:
-                print(f"held-out NLU: {label}: report {path} is missing")
-                failed = True
+            print(f"held-out NLU: {label}: report {path} is missing")
+            failed = True
             continue
-        f1 = weighted_f1(path)
+        f1 = f1_of(path, row)
         ok = f1 >= minimum
         failed |= not ok
         verdict = f"ok, bar {minimum}" if ok else f"BELOW {minimum}"
         if ok and f1 < TARGET_F1:
             verdict += f", target {TARGET_F1} not yet met"
-        print(f"held-out NLU: {label} F1 {f1:.3f} ({verdict}); weakest: {weakest(path)}")
+        detail = f"; weakest: {weakest(path)}" if row == WEIGHTED else ""
+        print(f"held-out NLU: {label} F1 {f1:.3f} ({verdict}){detail}")
     return 1 if failed else 0
 
 
