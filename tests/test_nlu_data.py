@@ -1,6 +1,7 @@
 """The held-out NLU files really are held out, and the spaCy pipeline config is current."""
 from __future__ import annotations
 
+import difflib
 import re
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from typing import Dict, Set
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# difflib ratio at or above which two examples count as the same text with a typo or two.
+NEAR_COPY_RATIO = 0.95
 ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
 
 
@@ -33,6 +36,33 @@ def test_held_out_examples_are_not_in_the_training_data() -> None:
     assert held_out, "there are held-out NLU examples"
     leaked = {text: training[text] for text in held_out if text in training}
     assert not leaked, f"held-out examples also in training data: {leaked}"
+
+
+def test_held_out_examples_are_not_near_copies_of_training_examples() -> None:
+    """A held-out message that differs from a training example of the same label by a letter or
+    two ("what are the side effects" / "what are the side-effects?") measures memory, not
+    understanding. Paraphrases stay allowed: people do ask the same thing in similar words."""
+    def by_label(files) -> Dict[str, Set[str]]:
+        found: Dict[str, Set[str]] = {}
+        for path in files:
+            content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for block in content.get("nlu", []) or []:
+                for line in str(block.get("examples", "")).splitlines():
+                    if line.strip().startswith("- "):
+                        plain = ANNOTATION.sub(lambda m: m.group(1) or m.group(2), line.strip()[2:])
+                        found.setdefault(block.get("intent", ""), set()).add(plain.strip().lower())
+        return found
+
+    training = by_label(sorted((PROJECT_ROOT / "data").rglob("*.yml")))
+    held_out = by_label(sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")))
+    near = [
+        (label, text, seen)
+        for label, texts in held_out.items()
+        for text in texts
+        for seen in training.get(label, ())
+        if difflib.SequenceMatcher(None, text, seen).ratio() >= NEAR_COPY_RATIO
+    ]
+    assert not near, f"held-out examples nearly identical to training ones: {near}"
 
 
 def test_config_points_at_the_current_spacy_pipeline() -> None:
