@@ -115,7 +115,9 @@ def amount_to_slot(amount: Amount) -> Dict[str, Any]:
 COMMAND_CUES = {
     "stop_script": re.compile(r"\b(stop|pause|quit|cancel|later|not now|not right now|another time|enough|break|"
                               r"finish|done|leave|end|exit|got to go|gotta go|have to go|hold on|don'?t want)\b"),
-    "continue_script": re.compile(r"\b(continue|carry on|resume|go on|keep going|back to|left off|where we|pick up|"
+    # Not a bare "pick up": graded-exposure answers are full of it ("pick up a sock from the floor").
+    "continue_script": re.compile(r"\b(continue|carry on|resume|go on|keep going|back to|left off|where we|"
+                                  r"pick (?:\S+ ){0,2}?back up|pick up where|pick (?:it|this|that) up again|"
                                   r"ready)\b"),
     "ask_why_this_helps": re.compile(r"\b(why|point|how (is|does|will|would|can)|what'?s (this|it) for|useful|"
                                      r"good will|purpose|reason)\b"),

@@ -493,9 +493,18 @@ def run_with_message(text: str, intent: str, confidence: float) -> tuple:
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, responses(dispatcher)
 
 
-def test_an_answer_misread_as_stop_is_taken_as_the_answer() -> None:
-    changes, said = run_with_message("tomorrow after breakfast", "stop_script", 0.61)
-    assert changes["exposure_practice_when"] == "tomorrow after breakfast" and said == []
+@pytest.mark.parametrize(
+    "text, intent, confidence",
+    [
+        ("tomorrow after breakfast", "stop_script", 0.61),
+        # An exposure practice, not "pick up where we left off" (seen with the 2026-11-25 model).
+        ("pick up a sock from the floor five times", "continue_script", 0.74),
+        ("bend to pick up the laundry basket", "continue_script", 0.64),
+    ],
+)
+def test_an_answer_misread_as_a_command_is_taken_as_the_answer(text: str, intent: str, confidence: float) -> None:
+    changes, said = run_with_message(text, intent, confidence)
+    assert changes["exposure_practice_when"] == text and said == []
 
 
 @pytest.mark.parametrize(
@@ -506,6 +515,8 @@ def test_an_answer_misread_as_stop_is_taken_as_the_answer() -> None:
         ("tomorrow after breakfast", "stop_script", 0.95),  # NLU is sure
         ("why do you ask that", "ask_why_this_helps", 0.6),
         ("carry on", "continue_script", 0.5),
+        ("can we pick the exercise back up", "continue_script", 0.6),
+        ("let's pick up where we stopped", "continue_script", 0.6),
         ("tomorrow after breakfast", "red_flag_urgent", 0.6),  # safety intents are never second-guessed
         ("tomorrow after breakfast", "crisis", 0.6),
         ("/stop_script", "stop_script", 0.6),  # a button
