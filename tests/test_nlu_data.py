@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Set
+from typing import Dict, Iterator, Set, Tuple
 
 import yaml
 
@@ -16,9 +16,8 @@ NEAR_COPY_RATIO = 0.95
 ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
 
 
-def _examples(files) -> Dict[str, Set[str]]:
-    """Example text (annotations removed, lower-cased) -> the files it appears in."""
-    found: Dict[str, Set[str]] = {}
+def _example_lines(files) -> Iterator[Tuple[Path, str, str]]:
+    """(file, label, example text with annotations removed, lower-cased) for every NLU example."""
     for path in files:
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in content.get("nlu", []) or []:
@@ -26,7 +25,22 @@ def _examples(files) -> Dict[str, Set[str]]:
                 text = line.strip()
                 if text.startswith("- "):
                     plain = ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text[2:]).strip().lower()
-                    found.setdefault(plain, set()).add(str(path.relative_to(PROJECT_ROOT)))
+                    yield path, str(block.get("intent", "")), plain
+
+
+def _examples(files) -> Dict[str, Set[str]]:
+    """Example text -> the files it appears in."""
+    found: Dict[str, Set[str]] = {}
+    for path, _, text in _example_lines(files):
+        found.setdefault(text, set()).add(str(path.relative_to(PROJECT_ROOT)))
+    return found
+
+
+def _examples_by_label(files) -> Dict[str, Set[str]]:
+    """Label -> its example texts."""
+    found: Dict[str, Set[str]] = {}
+    for _, label, text in _example_lines(files):
+        found.setdefault(label, set()).add(text)
     return found
 
 
@@ -42,19 +56,8 @@ def test_held_out_examples_are_not_near_copies_of_training_examples() -> None:
     """A held-out message that differs from a training example of the same label by a letter or
     two ("what are the side effects" / "what are the side-effects?") measures memory, not
     understanding. Paraphrases stay allowed: people do ask the same thing in similar words."""
-    def by_label(files) -> Dict[str, Set[str]]:
-        found: Dict[str, Set[str]] = {}
-        for path in files:
-            content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for block in content.get("nlu", []) or []:
-                for line in str(block.get("examples", "")).splitlines():
-                    if line.strip().startswith("- "):
-                        plain = ANNOTATION.sub(lambda m: m.group(1) or m.group(2), line.strip()[2:])
-                        found.setdefault(block.get("intent", ""), set()).add(plain.strip().lower())
-        return found
-
-    training = by_label(sorted((PROJECT_ROOT / "data").rglob("*.yml")))
-    held_out = by_label(sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")))
+    training = _examples_by_label(sorted((PROJECT_ROOT / "data").rglob("*.yml")))
+    held_out = _examples_by_label(sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")))
     near = [
         (label, text, seen)
         for label, texts in held_out.items()
