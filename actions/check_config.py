@@ -15,7 +15,7 @@ from actions.clinic_config import ClinicConfigError, load_clinic_config
 
 def _checks() -> List[Tuple[str, Callable[[], object]]]:
     from actions.study_model import load_study
-    from components.safety_patterns import load_safety_patterns
+    from backpain.safety_patterns import load_safety_patterns
 
     return [
         ("clinic settings", load_clinic_config),
@@ -26,7 +26,7 @@ def _checks() -> List[Tuple[str, Callable[[], object]]]:
 
 def _file_errors() -> Tuple[type, ...]:
     from actions.study_model import StudyFileError
-    from components.safety_patterns import SafetyPatternError
+    from backpain.safety_patterns import SafetyPatternError
 
     return (ClinicConfigError, StudyFileError, SafetyPatternError)
 

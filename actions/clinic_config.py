@@ -26,6 +26,7 @@ class ClinicConfigError(ValueError):
 
 @dataclass(frozen=True)
 class ClinicConfig:
+    contacts_country: str   # the country the three contacts below are for, said by `make run`
     emergency_number: str
     crisis_line_text: str
     urgent_care_text: str
@@ -34,6 +35,7 @@ class ClinicConfig:
 
 
 _REQUIRED_TEXT_FIELDS = (
+    "contacts_country",
     "emergency_number",
     "crisis_line_text",
     "urgent_care_text",

@@ -27,18 +27,29 @@ CRISIS = "crisis"
 EMERGENCY = "red_flag_emergency"
 URGENT = "red_flag_urgent"
 UNCLEAR = "red_flag_unclear"
+INFLAMMATORY = "inflammatory_signs"
 # Intents a form must never take as an answer (see the not_intent lists in domain.yml).
-ESCALATION_INTENTS = (CRISIS, EMERGENCY, URGENT)
+ESCALATION_INTENTS = (CRISIS, EMERGENCY, URGENT, INFLAMMATORY)
 SAFETY_INTENTS = ESCALATION_INTENTS + (UNCLEAR,)
 
 PAUSED_FORM_SLOT = "paused_form"
+SCRIPT_TO_RESUME_SLOT = "script_to_resume"
+# The values of the categorical slot script_to_resume (domain.yml).
+RESUMABLE_FORMS = (
+    "breathing_form", "thought_record_form", "pacing_form", "flare_plan_form", "exposure_form", "exposure_practice_form",
+)
 LAST_ESCALATION_SLOT = "last_escalation"
 SAFETY_PARSE_KEY = "safety"  # set by components/safety_screen.py
 
-_ADVICE_RESPONSES = {EMERGENCY: "utter_red_flag_emergency", URGENT: "utter_red_flag_urgent"}
+_ADVICE_RESPONSES = {
+    EMERGENCY: "utter_red_flag_emergency",
+    URGENT: "utter_red_flag_urgent",
+    INFLAMMATORY: "utter_inflammatory_signs",
+}
 _CONFIRM_RESPONSES = {
     EMERGENCY: "utter_confirm_red_flag_emergency",
     URGENT: "utter_confirm_red_flag_urgent",
+    INFLAMMATORY: "utter_confirm_inflammatory_signs",
     CRISIS: "utter_confirm_crisis",
 }
 # Used only if config/clinic.yml cannot be read at the moment of an escalation: the person
@@ -106,7 +117,8 @@ def resolve_escalation(tracker: Tracker) -> Dict[str, Text]:
     screen = _screen_result(tracker)
     if intent in ESCALATION_INTENTS:
         screened = screen.get("kind") == intent and screen.get("category")
-        return {"kind": intent, "category": screened or "classifier", "source": "screen" if screened else "classifier"}
+        source = str(screen.get("layer") or "screen") if screened else "classifier"
+        return {"kind": intent, "category": screened or "classifier", "source": source}
     pending = tracker.get_slot(LAST_ESCALATION_SLOT)
     if isinstance(pending, dict) and pending.get("kind") == UNCLEAR and pending.get("confirm") in ESCALATION_INTENTS:
         return {"kind": pending["confirm"], "category": str(pending.get("category") or "unclear"), "source": "confirmed"}
@@ -165,7 +177,48 @@ class ActionConfirmRedFlag(Action):
         if confirm not in _CONFIRM_RESPONSES:
             confirm = EMERGENCY  # the classifier said "unclear": check the most serious signs
         category = str(screen.get("category") or "classifier")
+        source = str(screen.get("layer") or "screen") if screen else "classifier"
         dispatcher.utter_message(response=_CONFIRM_RESPONSES[confirm])
-        return pause_active_form(tracker) + [
-            SlotSet(LAST_ESCALATION_SLOT, escalation_record(UNCLEAR, category, "screen" if screen else "classifier", confirm))
-        ]
+        record = escalation_record(UNCLEAR, category, source, confirm)
+        if tracker.active_loop_name and tracker.get_slot("requested_slot"):
+            record["paused_slot"] = tracker.get_slot("requested_slot")  # the step, never the words
+        return pause_active_form(tracker) + [SlotSet(LAST_ESCALATION_SLOT, record)]
+
+
+class ActionRedFlagCheckClear(Action):
+    """A "no" to the confirming question: acknowledged, and a paused script goes on.
+
+    Sets `script_to_resume` (the rules reopen that form, as they do for "continue") and clears
+    `paused_form`; the message that prompted the question becomes the answer to the step it
+    interrupted. With nothing paused, both slots are cleared and the assistant listens.
+    """
+
+    def name(self) -> Text:
+        return "action_red_flag_check_clear"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_red_flag_check_clear")
+        pending = tracker.get_slot(LAST_ESCALATION_SLOT)
+        events: List[EventType] = [SlotSet(LAST_ESCALATION_SLOT, dict(pending, answered="no"))] if pending else []
+        paused = tracker.get_slot(PAUSED_FORM_SLOT)
+        if paused not in RESUMABLE_FORMS:
+            return events + [SlotSet(SCRIPT_TO_RESUME_SLOT, None), SlotSet(PAUSED_FORM_SLOT, None)]
+        dispatcher.utter_message(response="utter_safety_carry_on")
+        # The rules reopen the form named in script_to_resume, as they do for "continue". The
+        # message that prompted the question was typed as an answer to the step it interrupted:
+        # it is handed back to that step (and checked by its validator), so nothing is lost.
+        events += [SlotSet(SCRIPT_TO_RESUME_SLOT, paused), SlotSet(PAUSED_FORM_SLOT, None)]
+        step = pending.get("paused_slot") if isinstance(pending, dict) else None
+        answer = _message_before_the_no(tracker)
+        if step and answer:
+            events.append(SlotSet(step, answer))
+        return events
+
+
+def _message_before_the_no(tracker: Tracker) -> Optional[Text]:
+    """The text of the user message before the latest one (the "no"), unless it was a button."""
+    user_texts = [event.get("text") for event in tracker.events if event.get("event") == "user"]
+    if len(user_texts) < 2:
+        return None
+    text = user_texts[-2]
+    return text if isinstance(text, str) and text.strip() and not text.startswith("/") else None

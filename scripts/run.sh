@@ -16,6 +16,7 @@ source scripts/processes.sh
 # The study file, the clinic settings and the safety patterns are checked before anything starts.
 $bin/python -m actions.check_config
 web_origin=$($bin/python -m actions.check_config --print web_origin)
+echo "Safety contacts (emergency number, crisis line, same-day advice) are for: $($bin/python -m actions.check_config --print contacts_country). Edit config/clinic.yml for another country."
 SANIC_HOST=127.0.0.1 $bin/rasa run actions --port "$ACTION_PORT" --cors "$web_origin" &
 pids+=($!)
 wait_for "action server" "http://127.0.0.1:$ACTION_PORT/health" "${pids[-1]}"

@@ -9,6 +9,7 @@ from actions import check_config
 from actions.clinic_config import ClinicConfigError, load_clinic_config, parse_clinic_config
 
 VALID = {
+    "contacts_country": "Testland",
     "emergency_number": "112",
     "crisis_line_text": "Call the crisis line.",
     "urgent_care_text": "your GP",
@@ -20,6 +21,20 @@ VALID = {
 def test_the_shipped_clinic_settings_load() -> None:
     config = load_clinic_config()
     assert config.emergency_number and config.web_origin.startswith("http")
+
+
+def test_the_shipped_contacts_are_one_countrys_set() -> None:
+    """Emergency number, crisis line and same-day advice all for the country named (issue 13)."""
+    config = load_clinic_config()
+    assert config.contacts_country == "United Kingdom"
+    assert config.emergency_number == "999"
+    assert "Samaritans" in config.crisis_line_text and "116 123" in config.crisis_line_text
+    assert "NHS 111" in config.urgent_care_text
+    assert "112" not in config.crisis_line_text + config.urgent_care_text
+
+
+def test_the_contacts_country_is_printed_for_make_run() -> None:
+    assert "--print contacts_country" in (Path(__file__).resolve().parent.parent / "scripts" / "run.sh").read_text()
 
 
 def test_urls_lose_their_trailing_slash() -> None:

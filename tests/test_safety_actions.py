@@ -28,6 +28,7 @@ DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"
 PERSONAL_TEXT = "I can't feel my bum when I wipe, my name is Alex Example"
 
 TEST_CLINIC = {
+    "contacts_country": "Testland",
     "emergency_number": "999",
     "crisis_line_text": "Call the Test Listening Line on 0800 555 0199, day or night.",
     "urgent_care_text": "the Test Street surgery on 01234 567890",

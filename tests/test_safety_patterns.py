@@ -1,4 +1,4 @@
-"""The deterministic safety screen (components/safety_patterns.py, data/safety/red_flags.yml).
+"""The deterministic safety screen (backpain/safety_patterns.py, content/safety/red_flags.yml).
 
 Runs the held-out corpus (tests/safety/corpus.yml): every red flag and crisis message must be
 caught with the right kind; the false-alarm rate on look-alikes is printed and bounded.
@@ -13,7 +13,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from components.safety_patterns import (
+from backpain.safety_patterns import (
     DEFAULT_PATTERNS_FILE,
     ESCALATION_KINDS,
     KIND_CRISIS,
@@ -24,7 +24,7 @@ from components.safety_patterns import (
     SafetyPatterns,
     load_safety_patterns,
 )
-from components.safety_text import KeywordCorrector, canonical_text, within_one_edit
+from backpain.safety_text import KeywordCorrector, canonical_text, within_one_edit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILE = PROJECT_ROOT / "tests" / "safety" / "corpus.yml"
@@ -297,8 +297,8 @@ def test_invalid_yaml_is_a_clear_error(tmp_path: Path) -> None:
          r"escalations\.crisis\[0\]\.patterns\[0\]: the pattern matches empty text"),
         (lambda raw: raw["escalations"]["red_flag_urgent"][0]["patterns"].append("{nosuchmacro} fever"),
          r"escalations\.red_flag_urgent\[0\]\.patterns\[\d+\]: unknown macro \{nosuchmacro\}"),
-        (lambda raw: raw["escalations"]["red_flag_urgent"][1].__setitem__("id", "fever_or_unwell"),
-         r"escalations\.red_flag_urgent\[1\]\.id: 'fever_or_unwell' is already used"),
+        (lambda raw: raw["escalations"]["red_flag_urgent"][1].__setitem__("id", "infection_risk"),
+         r"escalations\.red_flag_urgent\[1\]\.id: 'infection_risk' is already used"),
         (lambda raw: raw["escalations"].__setitem__("red_flag_whatever", []),
          r"escalations: unknown kind\(s\) red_flag_whatever"),
         (lambda raw: raw.__setitem__("nlu", []),

@@ -11,7 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.safety_patterns import SafetyPatternError
+from backpain.safety_patterns import SafetyPatternError
 from components.safety_screen import SafetyScreen
 
 
@@ -46,7 +46,7 @@ def test_a_red_flag_overrides_the_intent_and_keeps_the_ranking(screen: SafetyScr
     assert message.get(INTENT) == {"name": "red_flag_emergency", "confidence": 1.0}
     names = [entry["name"] for entry in message.get(INTENT_RANKING_KEY)]
     assert names == ["red_flag_emergency", "ask_trial_figure", "greet"]
-    assert message.get("safety") == {"kind": "red_flag_emergency", "category": "legs_weakness_both"}
+    assert message.get("safety") == {"kind": "red_flag_emergency", "category": "legs_weakness_both", "layer": "pattern"}
     output = message.as_dict(only_output_properties=True)
     assert output["safety"]["kind"] == "red_flag_emergency"
     assert "my legs" not in str(output["safety"])
@@ -68,7 +68,9 @@ def test_no_match_leaves_the_message_alone(screen: SafetyScreen) -> None:
 def test_a_classifier_escalation_on_a_look_alike_becomes_a_question(screen: SafetyScreen) -> None:
     message = screen.process([classified("I'm dying to know the results", "crisis", 0.7)])[0]
     assert message.get(INTENT)["name"] == "red_flag_unclear"
-    assert message.get("safety") == {"kind": "red_flag_unclear", "category": "look_alike_idiom_dying_to", "confirm": "crisis"}
+    assert message.get("safety") == {
+        "kind": "red_flag_unclear", "category": "look_alike_idiom_dying_to", "confirm": "crisis", "layer": "intent"
+    }
 
 
 def test_a_weaker_screen_result_never_softens_a_sure_classifier_escalation(screen: SafetyScreen) -> None:
@@ -88,12 +90,6 @@ def test_works_without_a_classifier_and_on_empty_messages(screen: SafetyScreen) 
     assert empty.get(INTENT) is None
 
 
-def test_unclear_override_can_be_switched_off(tmp_path: Path) -> None:
-    screen = make_screen(tmp_path, override_unclear=False)
-    message = screen.process([classified("my legs feel funny", "greet")])[0]
-    assert message.get(INTENT)["name"] == "greet"
-
-
 def test_a_broken_pattern_file_stops_start_up(tmp_path: Path) -> None:
     with pytest.raises(SafetyPatternError, match="missing.yml: file not found"):
         make_screen(tmp_path, patterns_file=str(tmp_path / "missing.yml"))
@@ -104,7 +100,7 @@ def test_an_unconfirmed_uncertain_classifier_escalation_becomes_a_question(scree
     screen.process([message])
     assert message.get(INTENT)["name"] == "red_flag_unclear"
     assert message.get("safety") == {"kind": "red_flag_unclear", "category": "unconfirmed_classifier_guess",
-                                     "confirm": "red_flag_urgent"}
+                                     "confirm": "red_flag_urgent", "layer": "intent"}
 
 
 def test_a_confident_classifier_escalation_stands_without_a_pattern(screen: SafetyScreen) -> None:

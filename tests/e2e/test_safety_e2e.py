@@ -22,7 +22,7 @@ MAX_FALSE_ALARM_RATE = 0.05
 
 # A sentence of each escalation's reply, as configured (clinic settings fill the placeholders).
 ADVICE_MARKERS: Dict[str, str] = {
-    "red_flag_emergency": "Go to an emergency department now",
+    "red_flag_emergency": "Please get checked straight away",
     "red_flag_urgent": "should be checked by a doctor today",
     "crisis": clinic_config().crisis_line_text,
 }

@@ -128,7 +128,13 @@ def test_rasa_server_restart_mid_script_resumes_with_the_answers_kept(assistant:
     assistant.send(sender, "hi")
     assistant.say(sender, "can we reframe a thought")
     assert "What went through your mind" in assistant.say(sender, "I bent down to pick up my bag")
-    assert "How strongly do you believe that thought" in assistant.say(sender, "I'll put my back out again")
+    reply = assistant.say(sender, "I'll put my back out again")
+    if "Are you having thoughts of ending your life" in reply:
+        # The safety classifier's middle band may ask about a feared prediction (issue 13, fail
+        # safe); a "no" hands the message back to the step as its answer, nothing lost.
+        reply = assistant.say(sender, "no")
+        assert "Let's carry on where we were." in reply
+    assert "How strongly do you believe that thought" in reply
 
     assistant.restart_rasa_server()
 

@@ -2,7 +2,7 @@
 
 Plain Python (no Rasa), so the NLU component (components/safety_screen.py), the tests and any
 script share one implementation. The patterns and the matching rules are described in the
-header of data/safety/red_flags.yml; this module loads and validates that file and applies it.
+header of content/safety/red_flags.yml; this module loads and validates that file and applies it.
 
 Public API:
     load_safety_patterns(path=None) -> SafetyPatterns       (raises SafetyPatternError)
@@ -19,14 +19,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
 import yaml
 
-from components.safety_text import COMMA, SENTENCE_BREAK, KeywordCorrector, canonical_text
+from backpain.safety_text import COMMA, SENTENCE_BREAK, KeywordCorrector, canonical_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATTERNS_FILE = PROJECT_ROOT / "data" / "safety" / "red_flags.yml"
+DEFAULT_PATTERNS_FILE = PROJECT_ROOT / "content" / "safety" / "red_flags.yml"
 # Lets a deployment (or a test) use another pattern file without editing the project.
 PATTERNS_FILE_ENV = "SAFETY_PATTERNS"
 
@@ -34,9 +34,11 @@ KIND_CRISIS = "crisis"
 KIND_EMERGENCY = "red_flag_emergency"
 KIND_URGENT = "red_flag_urgent"
 KIND_UNCLEAR = "red_flag_unclear"
+# Possible inflammatory back pain: see a GP soon, not urgent (NICE NG59; ASAS criteria).
+KIND_INFLAMMATORY = "inflammatory_signs"
 # Most severe first: the first confirmed match in this order wins.
-ESCALATION_KINDS: Tuple[str, ...] = (KIND_CRISIS, KIND_EMERGENCY, KIND_URGENT)
-SEVERITY: Dict[str, int] = {KIND_CRISIS: 3, KIND_EMERGENCY: 2, KIND_URGENT: 1, KIND_UNCLEAR: 0}
+ESCALATION_KINDS: Tuple[str, ...] = (KIND_CRISIS, KIND_EMERGENCY, KIND_URGENT, KIND_INFLAMMATORY)
+SEVERITY: Dict[str, int] = {KIND_CRISIS: 4, KIND_EMERGENCY: 3, KIND_URGENT: 2, KIND_INFLAMMATORY: 1, KIND_UNCLEAR: 0}
 
 # How many words around a match are read for ignore/unclear/context cues.
 _WORDS_BEFORE = 12
@@ -48,11 +50,18 @@ _WINDOW_CHARS = 400
 _FIRST_PERSON = re.compile(r"(?<!\S)(?:i|im|ive|id|ill|my|me|mine|myself)(?!\S)")
 # Marks a window that does not start at the sentence start, so "^" cues cannot match there.
 _NOT_SENTENCE_START = "~ "
+# Context that makes a red flag unsure but not crisis language: thoughts of suicide are risk
+# when hypothetical ("what if I took them all"), asked as a question, or said of someone else
+# ("my son has taken an overdose": the crisis reply with the emergency number fits him too),
+# or next to a word like "plan" ("I have a plan" is a C-SSRS level, not a flare-up plan).
+# A distant past attempt is asked about rather than answered with crisis advice (the C-SSRS
+# screener asks about lifetime behaviour, then about now).
+CUES_NOT_FOR_CRISIS = frozenset({"hypothetical", "someone_else", "question", "educational", "plan_list", "past"})
 _ANSWER_WORDS = frozenset({"no", "nope", "nah", "not", "never", "none"})
 
 _TOP_LEVEL_KEYS = {
     "format_version", "max_scan_chars", "fuzzy", "negation", "context_cues",
-    "look_alikes", "escalations", "unclear", "macros",
+    "look_alikes", "escalations", "unclear", "net", "macros",
 }
 _RASA_DATA_KEYS = {
     "nlu", "responses", "stories", "rules", "intents", "entities", "slots", "actions",
@@ -85,6 +94,8 @@ class SafetyAssessment:
     # When nothing matched: the id of a look-alike (an idiom, or a negated or ignored red flag)
     # seen in the text, so a classifier's escalation guess can be questioned.
     look_alike: Optional[str] = None
+    # The sentence (canonical text) of a confirmed match, whose context the layers read.
+    sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class _Category:
     ignore_if: Tuple[Pattern[str], ...] = ()
     unclear_if: Tuple[Pattern[str], ...] = ()
     confirm_kind: Optional[str] = None
+    past_matters: bool = False  # a history is the flag itself: the `past` cue does not apply
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,7 @@ class _Verdicts:
     """What the screen saw while reading one message."""
     downgraded: Optional[SafetyMatch] = None
     look_alike: Optional[str] = None
+    confirmed_span: Tuple[int, int] = (0, 0)
     look_alike_spans: List[Tuple[int, int]] = field(default_factory=list)
     _starts: List[int] = field(default_factory=list)
     _max_ends: List[int] = field(default_factory=list)
@@ -165,7 +178,9 @@ class SafetyPatterns:
         negation: _Negation,
         corrector: KeywordCorrector,
         max_scan_chars: int,
+        net: Sequence[_Category] = (),
     ) -> None:
+        self._net = list(net)
         self._categories = categories
         self._unclear = unclear
         self._look_alikes = look_alikes
@@ -179,6 +194,61 @@ class SafetyPatterns:
         ids = {kind: [category.id for category in categories] for kind, categories in self._categories.items()}
         ids[KIND_UNCLEAR] = [category.id for category in self._unclear]
         return ids
+
+    def past_matters(self, category_id: str) -> bool:
+        """True for a category whose history is the flag itself (cancer, osteoporosis ...)."""
+        return any(
+            category.id == category_id and category.past_matters
+            for categories in self._categories.values()
+            for category in categories
+        )
+
+    def is_unclear_category(self, category_id: str) -> bool:
+        """True for the `unclear` section's vague categories (not a downgraded escalation)."""
+        return any(category.id == category_id for category in self._unclear)
+
+    def context_cues_in(self, text: Any) -> Set[str]:
+        """The ids of every context cue anywhere in the text (hypothetical, past, a list ...)."""
+        canonical = self.canonical(text)
+        return {
+            cue.id for cue in self._context_cues if any(pattern.search(canonical) for pattern in cue.patterns)
+        }
+
+    def everyday_use(self, text: Any) -> bool:
+        """True when a net word appears only in an everyday use its `ignore_if` knows."""
+        canonical = self.canonical(text)
+        if not canonical:
+            return False
+        verdicts = _Verdicts()
+        verdicts.set_sentences(canonical)
+        dismissed = False
+        for category in self._net:
+            for pattern in category.patterns:
+                for found in pattern.finditer(canonical):
+                    start, end = verdicts.sentence_bounds(found.start(), found.end())
+                    if not any(ignore.search(canonical[start:end]) for ignore in category.ignore_if):
+                        return False  # a risk word in no everyday use
+                    dismissed = True
+        return dismissed
+
+    def net_match(self, text: Any) -> Optional[SafetyMatch]:
+        """The first `net` category whose words appear (no negation test: the net fails safe).
+
+        Only its `ignore_if` patterns, in the same sentence, dismiss a match.
+        """
+        canonical = self.canonical(text)
+        if not canonical:
+            return None
+        verdicts = _Verdicts()
+        verdicts.set_sentences(canonical)
+        for category in self._net:
+            for pattern in category.patterns:
+                for found in pattern.finditer(canonical):
+                    start, end = verdicts.sentence_bounds(found.start(), found.end())
+                    sentence = canonical[start:end]
+                    if not any(ignore.search(sentence) for ignore in category.ignore_if):
+                        return SafetyMatch(KIND_UNCLEAR, category.id, category.confirm_kind)
+        return None
 
     def screen(self, text: Any) -> Optional[SafetyMatch]:
         """The most severe red flag or crisis sign in the text, or None."""
@@ -195,7 +265,8 @@ class SafetyPatterns:
             for category in self._categories.get(kind, ()):
                 verdict = self._judge_category(canonical, category, verdicts, allow_context=True)
                 if verdict == _CONFIRMED:
-                    return SafetyAssessment(SafetyMatch(kind, category.id))
+                    start, end = verdicts.sentence_bounds(*verdicts.confirmed_span)
+                    return SafetyAssessment(SafetyMatch(kind, category.id), sentence=canonical[start:end])
                 if verdict == _UNCLEAR and verdicts.downgraded is None:
                     verdicts.downgraded = SafetyMatch(KIND_UNCLEAR, category.id, kind)
         if verdicts.downgraded is not None:
@@ -234,6 +305,7 @@ class SafetyPatterns:
             for found in pattern.finditer(canonical):
                 verdict = self._judge_match(canonical, found.start(), found.end(), category, verdicts, allow_context)
                 if verdict == _CONFIRMED:
+                    verdicts.confirmed_span = found.span()
                     return verdict
                 if verdict == _UNCLEAR:
                     best = _UNCLEAR
@@ -263,7 +335,14 @@ class SafetyPatterns:
             return _DISMISSED
         if any(pattern.search(window) for pattern in category.unclear_if):
             return _UNCLEAR
-        if allow_context and self._has_context_cue(before_words, matched, after_words, at_sentence_start):
+        if allow_context and self._has_context_cue(
+            before_words,
+            matched,
+            after_words,
+            at_sentence_start,
+            crisis=category.kind == KIND_CRISIS,
+            past_matters=category.past_matters,
+        ):
             return _UNCLEAR
         return _CONFIRMED
 
@@ -294,7 +373,13 @@ class SafetyPatterns:
         return bool(negation.post_cues.match(after_text))
 
     def _has_context_cue(
-        self, before_words: Sequence[str], matched: str, after_words: Sequence[str], at_sentence_start: bool
+        self,
+        before_words: Sequence[str],
+        matched: str,
+        after_words: Sequence[str],
+        at_sentence_start: bool,
+        crisis: bool = False,
+        past_matters: bool = False,
     ) -> bool:
         after_clause: List[str] = []
         for word in after_words[:_CUE_WORDS_AFTER]:
@@ -306,6 +391,10 @@ class SafetyPatterns:
         match_offset = len(before_text) + (1 if before_words else 0)
         text = " ".join(part for part in (before_text, matched, " ".join(after_clause)) if part)
         for cue in self._context_cues:
+            if (crisis and cue.id in CUES_NOT_FOR_CRISIS) or (not crisis and cue.id == "recovered"):
+                continue
+            if past_matters and cue.id == "past":
+                continue
             for pattern in cue.patterns:
                 for found in pattern.finditer(text):
                     between = text[found.end() : match_offset] if found.end() < match_offset else ""
@@ -382,6 +471,7 @@ class _Loader:
             kind: self.categories(escalations.get(kind), f"escalations.{kind}", kind) for kind in ESCALATION_KINDS
         }
         unclear = self.categories(raw.get("unclear"), "unclear", KIND_UNCLEAR)
+        net = self.categories(raw.get("net"), "net", KIND_UNCLEAR)
         look_alikes = [
             (entry.id, pattern)
             for entry in self.cues(raw.get("look_alikes"), "look_alikes")
@@ -396,6 +486,7 @@ class _Loader:
             negation=self.negation(raw.get("negation")),
             corrector=self.corrector(raw.get("fuzzy")),
             max_scan_chars=max_scan_chars,
+            net=net,
         )
 
     # -- pieces --
@@ -465,7 +556,7 @@ class _Loader:
         return value
 
     def categories(self, value: Any, where: str, kind: str) -> List[_Category]:
-        allowed = {"id", "description", "patterns", "ignore_if", "unclear_if"}
+        allowed = {"id", "description", "patterns", "ignore_if", "unclear_if", "past_matters"}
         if kind == KIND_UNCLEAR:
             allowed = (allowed - {"unclear_if"}) | {"confirm_as"}
         categories = []
@@ -488,6 +579,7 @@ class _Loader:
                     ignore_if=self.patterns(entry.get("ignore_if"), f"{place}.ignore_if", allow_empty=True),
                     unclear_if=self.patterns(entry.get("unclear_if"), f"{place}.unclear_if", allow_empty=True),
                     confirm_kind=confirm_kind,
+                    past_matters=entry.get("past_matters") is True,
                 )
             )
         return categories
@@ -545,7 +637,7 @@ class _Loader:
 
 
 def load_safety_patterns(path: Path | str | None = None) -> SafetyPatterns:
-    """Reads and validates a pattern file (default: $SAFETY_PATTERNS or data/safety/red_flags.yml)."""
+    """Reads and validates a pattern file (default: $SAFETY_PATTERNS or content/safety/red_flags.yml)."""
     path = Path(path or os.environ.get(PATTERNS_FILE_ENV) or DEFAULT_PATTERNS_FILE)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

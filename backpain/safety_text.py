@@ -1,5 +1,5 @@
 """Canonical text for the safety screen: one plain form that the patterns in
-data/safety/red_flags.yml are written against (see that file's header).
+content/safety/red_flags.yml are written against (see that file's header).
 
 Plain Python, no Rasa. Everything here runs in time linear in the input and accepts any string.
 """

@@ -1,0 +1,192 @@
+"""The layered safety screen: patterns, then the safety classifier, then the risk-word net.
+
+One function decides what a message gets, so the Rasa component (components/safety_screen.py),
+the offline evaluation (python -m backpain.safety_eval) and the tests run the same rules:
+
+1. **Patterns** (content/safety/red_flags.yml through backpain/safety_patterns.py) for the
+   clear cases. A confirmed match escalates at once. A match that its context makes unsure
+   (a hypothetical, a past event, someone else, a list of signs) is asked about, and nothing
+   later can escalate it: the patterns know that "years ago" is not now.
+2. **The safety classifier** (backpain/safety_classifier.py) for words nobody wrote into the
+   patterns: a confident crisis score gives crisis support, a confident red-flag score and the
+   middle band ask. An idiom or a context cue ("this pain is killing me", a safety plan) turns
+   an escalation into a question.
+3. **The net**: words that touch risk (means with a quantity, harm to oneself, dying,
+   goodbyes, no future, being a burden) that neither layer resolved get the confirming
+   question. Never the fallback, never silence.
+4. Last, the intent classifier's own guess of an escalation is kept only when it is sure;
+   otherwise it too becomes a question.
+
+Fail safe: when unsure about risk, ask. A "yes" escalates; a "no" returns to where the person
+was (the actions and rules do that part).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import FrozenSet, Optional, Protocol
+
+from backpain.safety_classifier import (
+    WINDOW_WORDS,
+    DECISION_ASK,
+    DECISION_ESCALATE,
+    LABEL_CRISIS,
+    LABEL_EMERGENCY,
+    LABEL_GP_SOON,
+    LABEL_URGENT,
+    SafetyVerdict,
+)
+from backpain.safety_patterns import (
+    ESCALATION_KINDS,
+    KIND_CRISIS,
+    KIND_EMERGENCY,
+    KIND_INFLAMMATORY,
+    KIND_UNCLEAR,
+    KIND_URGENT,
+    SEVERITY,
+    SafetyMatch,
+    SafetyPatterns,
+)
+
+logger = logging.getLogger(__name__)
+
+KIND_FOR_LABEL = {
+    LABEL_CRISIS: KIND_CRISIS,
+    LABEL_EMERGENCY: KIND_EMERGENCY,
+    LABEL_URGENT: KIND_URGENT,
+    LABEL_GP_SOON: KIND_INFLAMMATORY,
+}
+# Context anywhere in a message that turns a pattern's red flag into a question: a past,
+# resolved event, a fear or prediction, a general question, someone else, and a list of signs
+# are "not a red flag" (clinical-reference.md, after Finucane et al. 2020) and get at most a
+# confirming question; so does a red flag asked as a question ("?"). Crisis language is softened
+# only by recovery from something long ago ("an overdose at 17, I'm 52 and well"), a form's
+# question, a written
+# safety plan, or a risk word in an everyday use the net knows ("a new rope for climbing"), and
+# then it is asked about: a hypothetical method, a question about an overdose or
+# someone else at risk get the crisis reply (C-SSRS).
+_RED_FLAG_CUES = frozenset(
+    {"hypothetical", "educational", "someone_else", "asked_about", "plan_list", "safety_plan", "past", "question"}
+)
+WHOLE_MESSAGE_CUES = {
+    KIND_EMERGENCY: _RED_FLAG_CUES,
+    KIND_URGENT: _RED_FLAG_CUES,
+    KIND_INFLAMMATORY: _RED_FLAG_CUES,
+    KIND_CRISIS: frozenset({"recovered", "asked_about", "safety_plan", "everyday_use"}),
+}
+# The classifier alone gives crisis support, but only asks about red flags: measured on the
+# issue-6 look-alikes, its confident red-flag band sent "I need to pee before we start" to the
+# emergency department. Red-flag advice comes from the patterns or from a "yes" to the question.
+CLASSIFIER_MAY_ESCALATE = frozenset({KIND_CRISIS})
+LAYER_PATTERN = "pattern"
+LAYER_CLASSIFIER = "classifier"
+LAYER_NET = "net"
+LAYER_INTENT = "intent"
+
+
+class Classifier(Protocol):
+    def assess(self, text: str) -> Optional[SafetyVerdict]: ...
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """What the screen decided: a match to apply (None: leave the intent alone) and which layer."""
+
+    match: Optional[SafetyMatch]
+    layer: str = ""
+    verdict: Optional[SafetyVerdict] = None
+
+
+def screen_message(
+    text: str,
+    patterns: SafetyPatterns,
+    classifier: Optional[Classifier],
+    intent: Optional[str] = None,
+    confidence: float = 0.0,
+    confirm_below: float = 0.9,
+) -> ScreenResult:
+    """The safety decision for one message (see the module docstring for the order)."""
+    assessment = patterns.assess(text)
+    match = assessment.match
+    if match is not None and match.kind != KIND_UNCLEAR:
+        if SEVERITY.get(intent or "", -1) > SEVERITY[match.kind] and confidence >= confirm_below:
+            # The intent classifier is sure of a stronger escalation: keep it.
+            return ScreenResult(None, LAYER_INTENT)
+        # The context of the sentence that matched: in a long message, "years" or "worry"
+        # elsewhere says nothing about "since Tuesday I can't feel the toilet paper".
+        # Crisis language is softened only by strict cues (recovery, a form's question, a safety
+        # plan), read across the whole message.
+        where = text if match.kind == KIND_CRISIS else (assessment.sentence or text)
+        cues = message_context(patterns, where, raw=text) & WHOLE_MESSAGE_CUES.get(match.kind, frozenset())
+        if patterns.past_matters(match.category):
+            cues -= {"past"}
+        if cues:
+            # "years ago" or "signs to watch for" anywhere in the message: ask, don't send.
+            return ScreenResult(SafetyMatch(KIND_UNCLEAR, match.category, match.kind), LAYER_PATTERN)
+        return ScreenResult(match, LAYER_PATTERN)
+    downgraded = match is not None and not patterns.is_unclear_category(match.category)
+    if downgraded:
+        return ScreenResult(match, LAYER_PATTERN)
+
+    verdict = _classify(classifier, text)
+    if verdict is not None and verdict.decision == DECISION_ESCALATE:
+        kind = KIND_FOR_LABEL[verdict.label]
+        if kind not in CLASSIFIER_MAY_ESCALATE:
+            ask = SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}", kind)
+            return ScreenResult(ask, LAYER_CLASSIFIER, verdict)
+        if assessment.look_alike is None and not unsure_context(patterns, verdict.window or text, kind):
+            return ScreenResult(SafetyMatch(kind, f"classifier_{verdict.label}"), LAYER_CLASSIFIER, verdict)
+        ask = SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_look_alike", kind)
+        return ScreenResult(ask, LAYER_CLASSIFIER, verdict)
+    if match is not None:  # a vague pattern ("can't cope", "legs feel funny"): ask
+        if _sure_intent(intent, confidence, confirm_below) and assessment.look_alike is None:
+            return ScreenResult(None, LAYER_INTENT, verdict)  # DIET is sure of an escalation
+        return ScreenResult(match, LAYER_PATTERN, verdict)
+    if verdict is not None and verdict.decision == DECISION_ASK:
+        kind = KIND_FOR_LABEL[verdict.label]
+        return ScreenResult(SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_unsure", kind), LAYER_CLASSIFIER, verdict)
+
+    net = patterns.net_match(text)
+    if net is not None:
+        return ScreenResult(net, LAYER_NET, verdict)
+
+    if intent in ESCALATION_KINDS:
+        if assessment.look_alike is not None:
+            ask = SafetyMatch(KIND_UNCLEAR, f"look_alike_{assessment.look_alike}", intent)
+            return ScreenResult(ask, LAYER_INTENT, verdict)
+        if confidence < confirm_below:
+            ask = SafetyMatch(KIND_UNCLEAR, "unconfirmed_classifier_guess", intent)
+            return ScreenResult(ask, LAYER_INTENT, verdict)
+    return ScreenResult(None, "", verdict)
+
+
+def _sure_intent(intent: Optional[str], confidence: float, confirm_below: float) -> bool:
+    return intent in ESCALATION_KINDS and confidence >= confirm_below
+
+
+def message_context(patterns: SafetyPatterns, text: str, raw: Optional[str] = None) -> FrozenSet[str]:
+    """The patterns' context cues in the text, plus `question` for a short message with a "?"."""
+    cues = set(patterns.context_cues_in(text))
+    raw = str(raw if raw is not None else text or "")
+    if "?" in raw and len(raw.split()) <= WINDOW_WORDS:
+        cues.add("question")
+    if patterns.everyday_use(text):
+        cues.add("everyday_use")  # "a rope for climbing", "the bridge on my walk"
+    return frozenset(cues)
+
+
+def unsure_context(patterns: SafetyPatterns, text: str, kind: str) -> bool:
+    """The context that caps the classifier at asking: the same cues that make a pattern
+    unsure (WHOLE_MESSAGE_CUES)."""
+    cues = message_context(patterns, text)
+    return bool(cues & WHOLE_MESSAGE_CUES[kind])
+
+
+def _classify(classifier: Optional[Classifier], text: str) -> Optional[SafetyVerdict]:
+    if classifier is None:
+        return None
+    try:
+        return classifier.assess(text)
+    except Exception:  # the patterns and the net still run; the failure is logged
+        logger.exception("The safety classifier failed on a message; patterns and net still apply.")
+        return None

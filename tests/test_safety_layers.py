@@ -1,0 +1,254 @@
+"""The layered safety screen (backpain/safety_layers.py): each layer's path, and the clinical rules
+issue 13 fixed in the patterns (NICE NG59, C-SSRS). The classifier is a stand-in here, so each
+path is pinned down; the trained one is tested in tests/test_safety_classifier.py and end to end."""
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+import pytest
+
+from backpain.safety_classifier import (
+    DECISION_ASK,
+    DECISION_ESCALATE,
+    DECISION_NONE,
+    LABEL_CRISIS,
+    LABEL_EMERGENCY,
+    LABEL_URGENT,
+    SafetyVerdict,
+)
+from backpain.safety_layers import LAYER_CLASSIFIER, LAYER_INTENT, LAYER_NET, LAYER_PATTERN, screen_message
+from backpain.safety_patterns import (
+    KIND_CRISIS,
+    KIND_EMERGENCY,
+    KIND_INFLAMMATORY,
+    KIND_UNCLEAR,
+    KIND_URGENT,
+    SafetyPatterns,
+    default_patterns,
+)
+
+
+class StubClassifier:
+    """Answers with a fixed verdict, or raises."""
+
+    def __init__(self, decision: str = DECISION_NONE, label: str = LABEL_CRISIS, fail: bool = False) -> None:
+        self.decision, self.label, self.fail = decision, label, fail
+
+    def assess(self, text: str) -> Optional[SafetyVerdict]:
+        if self.fail:
+            raise RuntimeError("broken model")
+        scores: Dict[str, float] = {self.label: 0.9}
+        return SafetyVerdict(self.decision, self.label, 0.9, 0.9, scores)
+
+
+@pytest.fixture(scope="module")
+def patterns() -> SafetyPatterns:
+    return default_patterns()
+
+
+def kind_of(text: str, patterns: SafetyPatterns, classifier: Optional[StubClassifier] = None) -> Optional[str]:
+    result = screen_message(text, patterns, classifier or StubClassifier())
+    return result.match.kind if result.match else None
+
+
+# -- each layer's path ------------------------------------------------------------------------
+
+
+def test_a_clear_pattern_escalates_whatever_the_classifier_says(patterns: SafetyPatterns) -> None:
+    result = screen_message("I can't feel my bum when I wipe", patterns, StubClassifier(DECISION_NONE))
+    assert (result.match.kind, result.layer) == (KIND_EMERGENCY, LAYER_PATTERN)
+
+
+def test_a_confident_classifier_escalates_words_no_pattern_knows(patterns: SafetyPatterns) -> None:
+    result = screen_message("tonight is the night, the car is in the garage", patterns, StubClassifier(DECISION_ESCALATE))
+    assert (result.match.kind, result.layer) == (KIND_CRISIS, LAYER_CLASSIFIER)
+    assert result.match.category == "classifier_crisis"
+
+
+def test_the_middle_band_asks_the_confirming_question(patterns: SafetyPatterns) -> None:
+    result = screen_message("my lower half feels strange", patterns, StubClassifier(DECISION_ASK, LABEL_EMERGENCY))
+    assert (result.match.kind, result.match.confirm_kind, result.layer) == (KIND_UNCLEAR, KIND_EMERGENCY, LAYER_CLASSIFIER)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this pain is killing me",  # an idiom
+        "signs to watch for: numbness down there, losing bladder control",  # a list of signs
+        "I slipped on the ice two winters ago",  # the past
+        "what if my legs give way on the stairs?",  # a fear, as a question
+    ],
+)
+def test_context_turns_a_confident_classifier_into_a_question(patterns: SafetyPatterns, text: str) -> None:
+    label = LABEL_CRISIS if "killing" in text else LABEL_EMERGENCY
+    result = screen_message(text, patterns, StubClassifier(DECISION_ESCALATE, label))
+    assert result.match is not None and result.match.kind == KIND_UNCLEAR, result
+
+
+def test_the_net_asks_when_neither_layer_resolved_the_risk_words(patterns: SafetyPatterns) -> None:
+    result = screen_message("I keep thinking about the rope in the shed", patterns, StubClassifier(DECISION_NONE))
+    assert (result.match.kind, result.match.confirm_kind, result.layer) == (KIND_UNCLEAR, KIND_CRISIS, LAYER_NET)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm going to the climbing wall, need a new rope", "no point rushing, I'll do the stretches tomorrow", "bye for now, thanks!"],
+)
+def test_the_net_leaves_everyday_uses_alone(patterns: SafetyPatterns, text: str) -> None:
+    assert screen_message(text, patterns, StubClassifier(DECISION_NONE)).match is None
+
+
+def test_a_broken_classifier_leaves_the_patterns_and_the_net_working(patterns: SafetyPatterns) -> None:
+    assert kind_of("I want to kill myself", patterns, StubClassifier(fail=True)) == KIND_CRISIS
+    assert kind_of("nobody would miss me", patterns, StubClassifier(fail=True)) == KIND_UNCLEAR
+
+
+def test_an_unsure_intent_guess_is_asked_about_and_a_sure_one_kept(patterns: SafetyPatterns) -> None:
+    unsure = screen_message("a new way of saying it", patterns, None, intent=KIND_URGENT, confidence=0.6)
+    assert (unsure.match.kind, unsure.layer) == (KIND_UNCLEAR, LAYER_INTENT)
+    sure = screen_message("a new way of saying it", patterns, None, intent=KIND_URGENT, confidence=0.95)
+    assert sure.match is None  # the intent stands: the rules escalate
+
+
+# -- clinical rules (issue 13) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm going to take all my painkillers tonight",
+        "I've been stockpiling my painkillers",
+        "I took 30 painkillers an hour ago",
+    ],
+)
+def test_words_for_painkillers_never_cancel_a_crisis_match(patterns: SafetyPatterns, text: str) -> None:
+    assert kind_of(text, patterns) == KIND_CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my right leg is getting weaker every day",  # one leg, getting worse
+        "both legs are getting weaker",
+        "sciatica going down both legs now",
+        "I have a weak stream when I pee since yesterday",
+        "it takes ages to get my wee started",
+        "I keep having accidents and leaking",
+        "I can't feel the toilet paper when I wipe",
+        "I can't get an erection since my back went, that's new",
+    ],
+)
+def test_every_cauda_equina_sign_gets_emergency_advice(patterns: SafetyPatterns, text: str) -> None:
+    assert kind_of(text, patterns) == KIND_EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm on methotrexate and this back pain is new",
+        "I inject drugs and my back started hurting last week",
+        "I had a kidney transplant and now my back hurts",
+        "feverish and shivery with this back pain",
+    ],
+)
+def test_infection_risk_with_back_pain_gets_same_day_advice(patterns: SafetyPatterns, text: str) -> None:
+    assert kind_of(text, patterns) == KIND_URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my back is stiff for two hours every morning",
+        "it gets better when I move about and worse when I rest",
+        "I have ankylosing spondylitis",
+    ],
+)
+def test_inflammatory_signs_get_gp_soon_advice_not_an_emergency(patterns: SafetyPatterns, text: str) -> None:
+    assert kind_of(text, patterns) == KIND_INFLAMMATORY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I broke my wrist falling off a wall years ago",
+        "I had a fever last winter but it passed",
+        "my scan came back clear, no cancer",
+        "warning signs for my plan: numbness down below, wetting myself, both legs weak",
+        "what if my back locks when I twist?",
+        "my mum had a fall last year",
+    ],
+)
+def test_past_events_fears_and_lists_get_at_most_a_question(patterns: SafetyPatterns, text: str) -> None:
+    assert kind_of(text, patterns, StubClassifier(DECISION_ESCALATE, LABEL_URGENT)) in (KIND_UNCLEAR, None)
+
+
+def test_a_history_of_cancer_is_itself_the_flag(patterns: SafetyPatterns) -> None:
+    assert kind_of("I had breast cancer five years ago and now my back hurts", patterns) == KIND_URGENT
+
+
+def test_a_past_attempt_is_never_dismissed(patterns: SafetyPatterns) -> None:
+    assert kind_of("I took an overdose two weeks ago", patterns) == KIND_CRISIS
+    # Decades ago and well now: asked about, not ignored.
+    assert kind_of("I overdosed when I was 17, I'm 52 now and doing well", patterns) in (KIND_UNCLEAR, KIND_CRISIS)
+
+
+# -- the conversation tests' messages take the layer their story names ------------------------
+
+
+@pytest.mark.parametrize(
+    "text, layer, kind",
+    [
+        ("I've wet myself twice today without noticing", LAYER_PATTERN, KIND_EMERGENCY),
+        ("I've been looking up how many of my tablets it would take", LAYER_CLASSIFIER, KIND_CRISIS),
+        ("everything would be so much quieter if I just stopped existing", LAYER_CLASSIFIER, KIND_UNCLEAR),
+        ("my back is stiff for two hours every morning", LAYER_PATTERN, KIND_INFLAMMATORY),
+        ("I feel like such a burden lately", LAYER_PATTERN, KIND_UNCLEAR),
+        ("warning signs: numbness down below and wetting myself, then I ring 999", LAYER_PATTERN, KIND_UNCLEAR),
+    ],
+)
+def test_the_conversation_tests_take_the_layer_they_name(
+    patterns: SafetyPatterns, text: str, layer: str, kind: str
+) -> None:
+    from backpain.safety_classifier import load_classifier
+    from backpain.safety_training import configured_classifier
+
+    result = screen_message(text, patterns, load_classifier(str(configured_classifier())))
+    assert (result.layer, result.match.kind if result.match else None) == (layer, kind)
+
+
+# -- what the person is told (domain.yml) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def responses() -> Dict[str, str]:
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
+    return {name: variations[0]["text"] for name, variations in domain.responses.items() if "text" in variations[0]}
+
+
+def test_weakness_getting_worse_is_an_emergency_in_every_response(responses: Dict[str, str]) -> None:
+    """One wording everywhere (NICE NG59: a progressive deficit is an emergency)."""
+    for name in ("utter_red_flag_emergency", "utter_warning_signs", "utter_confirm_red_flag_emergency",
+                 "utter_refuse_diagnosis"):
+        assert "weakness in" in responses[name] and "getting worse" in responses[name], name
+    assert "getting worse" not in responses["utter_confirm_red_flag_urgent"]
+    urgent = responses["utter_red_flag_urgent"]
+    assert "weakness that is getting worse" not in urgent and "weakness getting worse" in urgent  # → call now
+
+
+def test_the_crisis_reply_says_to_get_help_now_after_an_overdose(responses: Dict[str, str]) -> None:
+    text = responses["utter_crisis_support"]
+    assert "overdose" in text and "even if you feel fine" in text and "{emergency_number}" in text
+
+
+def test_a_diagnosis_refusal_lists_the_signs_to_watch_for(responses: Dict[str, str]) -> None:
+    text = responses["utter_refuse_diagnosis"]
+    assert "emergency department" in text and "same day" in text and "numbness around your bottom" in text
+
+
+def test_inflammatory_signs_are_not_called_an_emergency(responses: Dict[str, str]) -> None:
+    text = responses["utter_inflammatory_signs"]
+    assert "not an emergency" in text and "GP" in text and "{emergency_number}" not in text
