@@ -37,6 +37,8 @@ from backpain.safety_classifier import (
     SafetyVerdict,
 )
 from backpain.safety_patterns import (
+    CUES_CANCELLED_BY_NOW,
+    CUES_FOR_NOW,
     ESCALATION_KINDS,
     KIND_CRISIS,
     KIND_EMERGENCY,
@@ -172,6 +174,8 @@ def message_context(patterns: SafetyPatterns, text: str, raw: Optional[str] = No
         cues.add("question")
     if patterns.everyday_use(text):
         cues.add("everyday_use")  # "a rope for climbing", "the bridge on my walk"
+    if cues & CUES_FOR_NOW:  # "as a teenager ... and started again last month": risk now (C-SSRS)
+        cues -= CUES_CANCELLED_BY_NOW | CUES_FOR_NOW
     return frozenset(cues)
 
 

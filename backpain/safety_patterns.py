@@ -58,14 +58,14 @@ _NOT_SENTENCE_START = "~ "
 # screener asks about lifetime behaviour, then about now).
 CUES_NOT_FOR_CRISIS = frozenset({"hypothetical", "someone_else", "question", "educational", "plan_list", "past"})
 _ANSWER_WORDS = frozenset({"no", "nope", "nah", "not", "never", "none"})
+# Cues that say the risk is now, not softeners: a relapse ("started again", "relapsed") cancels a
+# recovery or a past nearby (C-SSRS: recent behaviour is current risk).
+CUES_FOR_NOW = frozenset({"relapse"})
+CUES_CANCELLED_BY_NOW = frozenset({"recovered", "past"})
 
 _TOP_LEVEL_KEYS = {
     "format_version", "max_scan_chars", "fuzzy", "negation", "context_cues",
     "look_alikes", "escalations", "unclear", "net", "macros",
-}
-_RASA_DATA_KEYS = {
-    "nlu", "responses", "stories", "rules", "intents", "entities", "slots", "actions",
-    "forms", "e2e_actions", "session_config", "version",
 }
 _ID_FORMAT = re.compile(r"^[a-z][a-z0-9_]*$")
 _MACRO_REFERENCE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -390,8 +390,11 @@ class SafetyPatterns:
         before_text = prefix + " ".join(before_words)
         match_offset = len(before_text) + (1 if before_words else 0)
         text = " ".join(part for part in (before_text, matched, " ".join(after_clause)) if part)
+        now = any(p.search(text) for cue in self._context_cues if cue.id in CUES_FOR_NOW for p in cue.patterns)
         for cue in self._context_cues:
             if (crisis and cue.id in CUES_NOT_FOR_CRISIS) or (not crisis and cue.id == "recovered"):
+                continue
+            if cue.id in CUES_FOR_NOW or (now and cue.id in CUES_CANCELLED_BY_NOW):
                 continue
             if past_matters and cue.id == "past":
                 continue
@@ -453,9 +456,6 @@ class _Loader:
         raw = self.raw
         if not isinstance(raw, dict):
             raise SafetyPatternError(f"{self.source}: expected a mapping at the top level, found {type(raw).__name__}")
-        clashes = sorted(set(raw) & _RASA_DATA_KEYS)
-        if clashes:
-            raise self.fail(", ".join(clashes), "Rasa reads this key as training data or domain; the file lives in data/ so it must not use it")
         unknown = sorted(set(raw) - _TOP_LEVEL_KEYS)
         if unknown:
             raise self.fail(", ".join(map(str, unknown)), "unknown key(s) (typo?)")

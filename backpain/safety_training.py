@@ -41,6 +41,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import numpy as np
 import yaml
 
+from backpain.config_lines import point_config_line
 from backpain.encoder import DEFAULT_FOLDER, load_encoder
 from backpain.safety_patterns import DEFAULT_PATTERNS_FILE
 from backpain.safety_classifier import (
@@ -61,7 +62,7 @@ CORPUS_FILE = PROJECT_ROOT / "content" / "safety" / "classifier_corpus.yml"
 NLU_FOLDER = PROJECT_ROOT / "data" / "nlu"
 BUILD_DIR = PROJECT_ROOT / "build" / "safety"
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
-CLASSIFIER_LINE = re.compile(r'^(\s*classifier:\s*)"?build/safety/classifier-[^"\s]*"?\s*$', re.MULTILINE)
+CLASSIFIER_LINE = re.compile(r'^([ \t]*classifier:[ \t]*)"?build/safety/classifier-[^"\s]*"?[ \t]*$', re.MULTILINE)
 # Bump when the features, the model or the band rules change.
 RECIPE_VERSION = "3"
 
@@ -276,14 +277,7 @@ def configured_classifier() -> Path:
 
 
 def point_config_at(relative_path: str) -> bool:
-    text = CONFIG_FILE.read_text(encoding="utf-8")
-    if not CLASSIFIER_LINE.search(text):
-        raise SystemExit(f"{CONFIG_FILE}: no SafetyScreen 'classifier: \"build/safety/classifier-...\"' line to update")
-    updated = CLASSIFIER_LINE.sub(lambda m: f'{m.group(1)}"{relative_path}"', text, count=1)
-    if updated != text:
-        CONFIG_FILE.write_text(updated, encoding="utf-8")
-        return True
-    return False
+    return point_config_line(CONFIG_FILE, CLASSIFIER_LINE, relative_path)
 
 
 def train(target: Path, examples: List[Example], compare: bool = False) -> Dict[str, object]:

@@ -26,10 +26,11 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import spacy  # noqa: E402
 
 from actions.study_model import load_study  # noqa: E402
+from backpain.config_lines import point_config_line  # noqa: E402
 
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
 BUILD_DIR = PROJECT_ROOT / "build" / "spacy"
-MODEL_LINE = re.compile(r'^(\s*model:\s*)"?build/spacy/backpain-[^"\s]*"?\s*$', re.MULTILINE)
+MODEL_LINE = re.compile(r'^([ \t]*model:[ \t]*)"?build/spacy/backpain-[^"\s]*"?[ \t]*$', re.MULTILINE)
 # Bump when the way the pipeline is assembled changes (not its patterns).
 BUILD_RECIPE_VERSION = "1"
 
@@ -62,14 +63,7 @@ def build(relative_path: str, patterns: list) -> None:
 
 
 def point_config_at(relative_path: str) -> bool:
-    text = CONFIG_FILE.read_text(encoding="utf-8")
-    if not MODEL_LINE.search(text):
-        raise SystemExit(f"{CONFIG_FILE}: no SpacyNLP 'model: \"build/spacy/backpain-...\"' line to update")
-    updated = MODEL_LINE.sub(lambda m: f'{m.group(1)}"{relative_path}"', text, count=1)
-    if updated != text:
-        CONFIG_FILE.write_text(updated, encoding="utf-8")
-        return True
-    return False
+    return point_config_line(CONFIG_FILE, MODEL_LINE, relative_path)
 
 
 def main() -> int:

@@ -90,3 +90,20 @@ def test_start_up_check_fails_and_names_a_broken_study_file(
 def test_print_gives_one_setting(capsys: pytest.CaptureFixture) -> None:
     assert check_config.main(["--print", "web_origin"]) == 0
     assert capsys.readouterr().out.strip() == load_clinic_config().web_origin
+
+
+def test_a_built_folder_is_pointed_at_by_rewriting_its_config_line(tmp_path: Path) -> None:
+    """backpain/config_lines.py, shared by the spaCy pipeline build and the safety classifier build."""
+    import re
+
+    from backpain.config_lines import point_config_line
+
+    config = tmp_path / "config.yml"
+    config.write_text('pipeline:\n  - name: X\n    classifier: "build/old-1"\n', encoding="utf-8")
+    line = re.compile(r'^([ \t]*classifier:[ \t]*)"?build/[^"\s]*"?[ \t]*$', re.MULTILINE)
+    assert point_config_line(config, line, "build/new-2") is True
+    assert config.read_text(encoding="utf-8") == 'pipeline:\n  - name: X\n    classifier: "build/new-2"\n'
+    assert point_config_line(config, line, "build/new-2") is False  # already there: untouched
+    config.write_text("pipeline: []\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        point_config_line(config, line, "build/new-2")

@@ -200,7 +200,7 @@ def test_a_past_attempt_is_never_dismissed(patterns: SafetyPatterns) -> None:
     [
         ("I've wet myself twice today without noticing", LAYER_PATTERN, KIND_EMERGENCY),
         ("I've been looking up how many of my tablets it would take", LAYER_CLASSIFIER, KIND_CRISIS),
-        ("everything would be so much quieter if I just stopped existing", LAYER_CLASSIFIER, KIND_UNCLEAR),
+        ("some days I wonder what the point of me is", LAYER_CLASSIFIER, KIND_UNCLEAR),
         ("my back is stiff for two hours every morning", LAYER_PATTERN, KIND_INFLAMMATORY),
         ("I feel like such a burden lately", LAYER_PATTERN, KIND_UNCLEAR),
         ("warning signs: numbness down below and wetting myself, then I ring 999", LAYER_PATTERN, KIND_UNCLEAR),

@@ -302,7 +302,7 @@ def test_invalid_yaml_is_a_clear_error(tmp_path: Path) -> None:
         (lambda raw: raw["escalations"].__setitem__("red_flag_whatever", []),
          r"escalations: unknown kind\(s\) red_flag_whatever"),
         (lambda raw: raw.__setitem__("nlu", []),
-         r"nlu: Rasa reads this key"),
+         r"nlu: unknown key"),
         (lambda raw: raw["unclear"][0].__setitem__("confirm_as", "panic"),
          r"unclear\[0\]\.confirm_as: expected one of"),
         (lambda raw: raw["fuzzy"]["never_correct"].append("cancer"),
