@@ -17,6 +17,36 @@ from typing import Iterable, List, Optional, Tuple
 # Anything longer is not a short answer; parsing it would only find accidental numbers.
 MAX_ANSWER_CHARACTERS = 500
 
+# --- questions are not answers --------------------------------------------------------------
+# A message shaped like a question is never read as a rating, a yes/no or an amount: the "2" in
+# "why does my back still hurt after 2 years?" is not a tension rating (issue 14). The shape is
+# a question mark, or an opening that only questions and requests have.
+_QUESTION_OPENING = re.compile(
+    r"^\s*(?:what|what's|whats|why|how|when|where|who|whose|which|is it|is that|is this|are you|"
+    r"can you|could you|can i|could i|should i|do you|does it|does this|do i|will it|would it|"
+    r"tell me|explain|remind me)\b"
+)
+
+
+# "is 10 minutes enough", "can you set a reminder": a verb first, then at least two more words
+# (so "will do" and "can do" stay answers).
+_VERB_FIRST_QUESTION = re.compile(r"^\s*(?:is|are|was|were|do|does|did|can|could|should|would|will|have|has|am)\s+\S+\s+\S+")
+# "...after 4 breaths in, is that normal": a question at the end of a statement.
+_TRAILING_QUESTION = re.compile(
+    r"\b(?:is|was|does|do|can|should|will|would)\s+(?:that|it|this|i|you)\s+[a-z' ]{0,25}$"
+)
+
+
+def looks_like_question(answer: object) -> bool:
+    """True for "why does it still hurt?", "what can you do", "is that normal", "tell me about it"."""
+    if not isinstance(answer, str):
+        return False
+    text = answer.lower().replace("’", "'").strip()
+    if not re.search(r"[a-z]", text):  # "?!" alone is no question, just no answer
+        return False
+    return "?" in text or any(p.search(text) for p in (_QUESTION_OPENING, _VERB_FIRST_QUESTION, _TRAILING_QUESTION))
+
+
 # --- number words -------------------------------------------------------------------------
 _UNITS = {
     "zero": 0, "nought": 0, "nil": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -96,6 +126,7 @@ class RatingProblem(str, Enum):
     OUT_OF_RANGE = "out_of_range"
     SEVERAL_NUMBERS = "several_numbers"
     TOO_LONG = "too_long"
+    QUESTION = "question"
 
 
 @dataclass(frozen=True)
@@ -131,6 +162,8 @@ def parse_rating(answer: object, scale_max: int) -> RatingResult:
         return RatingResult(problem=RatingProblem.EMPTY)
     if len(answer) > MAX_ANSWER_CHARACTERS:
         return RatingResult(problem=RatingProblem.TOO_LONG)
+    if looks_like_question(answer):
+        return RatingResult(problem=RatingProblem.QUESTION)
     plain = re.sub(r"[!?.,;:]+(\s|$)", r" ", answer.lower()).strip()
     if plain in _ZERO_ANSWERS:
         return RatingResult(value=0.0)

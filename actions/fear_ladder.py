@@ -2,8 +2,15 @@
 
 The person names activities they avoid and rates how much fear each brings up (0-100). The
 ladder orders them from least to most feared, proposes a first step that is low to moderate
-(hard enough to learn from, easy enough to try), and after each practice compares what the
-person expected with what happened, to suggest staying on the step or moving up.
+(hard enough to learn from, easy enough to try), points out gaps too big to climb, and after
+each practice compares what the person expected with what happened, to suggest staying on the
+step, pausing it, or moving up.
+
+The rules follow graded exposure in vivo after Vlaeyen and Linton (fear-avoidance model; see
+../shared/reference/clinical-reference.md): a step is practised repeatedly until fear has come
+down across practices (one good practice is not mastery); whether the feared outcome happened is
+the learning (expectancy violation); pain far above what was expected pauses the step and
+brings in the physiotherapist, never a move up.
 
 The ladder is kept in a slot as a list of plain dicts (JSON in the tracker store); `Ladder`
 converts to and from that form. Thresholds are in one place, below, with their reasons.
@@ -12,18 +19,26 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 MAX_STEPS = 8
 # A first step should bring up some fear (below FIRST_STEP_FLOOR there is little to learn)
 # but not much (above FIRST_STEP_CEILING it is usually too big a first step).
 FIRST_STEP_FLOOR = 20
 FIRST_STEP_CEILING = 50
-# After a practice: fear at or below this is "settled" on a 0-100 scale ...
+# A first step at or above this is too big a start whatever else is on the ladder: suggest
+# adding an easier version (clinical-reference.md: "uncomfortable but manageable").
+FIRST_STEP_TOO_HIGH = 70
+# Neighbouring steps further apart than this are hard to climb: ask for an in-between step
+# (clinical-reference.md: "gaps small enough to climb").
+MAX_GAP = 30
+# A step is mastered when fear during practice has come down across practices: at least
+# MIN_PRACTICES practices, the latest at or below SETTLED_FEAR (0-100) and no higher than the one
+# before. A single good practice is not mastery (Vlaeyen and Linton).
+MIN_PRACTICES = 2
 SETTLED_FEAR = 30
-# ... and fear this many points below what was expected shows the expectation was wrong.
-CLEARLY_LOWER_THAN_EXPECTED = 20
-# Pain this many points (0-10) above what was expected is worth mentioning (not a red flag).
+# Pain this many points (0-10) above what was expected pauses the step: stay or go back one and
+# talk to the physiotherapist (clinical-reference.md, "Pain during practice").
 PAIN_HIGHER_THAN_EXPECTED = 3
 
 
@@ -32,6 +47,7 @@ class LadderStep:
     activity: str
     fear: float  # the person's rating when the ladder was built, 0-100
     practices: int = 0
+    fears: List[float] = field(default_factory=list)  # fear during each practice, oldest first
     last_fear: Optional[float] = None
     last_pain: Optional[float] = None
     expected_fear: Optional[float] = None
@@ -80,6 +96,13 @@ class Ladder:
         """The step being practised: the first one not yet done (None when all are done or no ladder)."""
         return next((i for i, step in enumerate(self.steps) if not step.done), None)
 
+    def big_gaps(self) -> List[Tuple[LadderStep, LadderStep]]:
+        """Neighbouring steps more than MAX_GAP apart: an in-between step would help."""
+        return [(low, high) for low, high in zip(self.steps, self.steps[1:]) if high.fear - low.fear > MAX_GAP]
+
+    def starts_too_high(self) -> bool:
+        return bool(self.steps) and self.steps[0].fear >= FIRST_STEP_TOO_HIGH
+
 
 class FirstStepReason(str, Enum):
     LOW_TO_MODERATE = "low_to_moderate"  # a step in the 20-50 band
@@ -119,7 +142,8 @@ def start_at(ladder: Ladder, index: int) -> Ladder:
 
 class Suggestion(str, Enum):
     MOVE_UP = "move_up"
-    STAY = "stay"
+    STAY = "stay"  # practise the same step again
+    PAUSE = "pause"  # pain far above what was expected: stay or go back one, see the physiotherapist
     TOP_REACHED = "top_reached"  # settled on the last step: the ladder is climbed
 
 
@@ -133,6 +157,7 @@ class PracticeOutcome:
     suggestion: Suggestion
     next_activity: Optional[str]
     pain_higher_than_expected: bool
+    feared_outcome_happened: Optional[bool] = None
 
     @property
     def fear_difference(self) -> Optional[float]:
@@ -144,12 +169,20 @@ class PracticeOutcome:
         return None if self.expected_pain is None else self.actual_pain - self.expected_pain
 
 
-def record_practice(ladder: Ladder, actual_fear: float, actual_pain: float) -> Optional[PracticeOutcome]:
+def fear_has_settled(fears: Sequence[float]) -> bool:
+    """Fear has come down across practices (see MIN_PRACTICES and SETTLED_FEAR)."""
+    return len(fears) >= MIN_PRACTICES and fears[-1] <= SETTLED_FEAR and fears[-1] <= fears[-2]
+
+
+def record_practice(
+    ladder: Ladder, actual_fear: float, actual_pain: float, feared_outcome_happened: Optional[bool] = None
+) -> Optional[PracticeOutcome]:
     """Record a practice of the current step, compare with the expectation, suggest what next.
 
     Fear expected for the step is the one planned; without a plan, the ladder rating (how
-    frightening the activity seemed when the ladder was built) stands in for it.
-    Returns None when there is no current step (no ladder, or every step done).
+    frightening the activity seemed when the ladder was built) stands in for it. Moving up needs
+    fear settled across practices, no pain far above what was expected, and the feared outcome
+    not to have happened. Returns None when there is no current step (no ladder, or every step done).
     """
     index = ladder.current_index()
     if index is None:
@@ -158,11 +191,15 @@ def record_practice(ladder: Ladder, actual_fear: float, actual_pain: float) -> O
     expected_fear = step.expected_fear if step.expected_fear is not None else step.fear
     expected_pain = step.expected_pain
     step.practices += 1
+    step.fears = list(step.fears) + [actual_fear]
     step.last_fear, step.last_pain = actual_fear, actual_pain
 
-    settled = actual_fear <= SETTLED_FEAR or actual_fear <= expected_fear - CLEARLY_LOWER_THAN_EXPECTED
+    pain_higher = expected_pain is not None and actual_pain >= expected_pain + PAIN_HIGHER_THAN_EXPECTED
+    settled = fear_has_settled(step.fears) and feared_outcome_happened is not True
     is_last = index == len(ladder.steps) - 1
-    if settled and is_last:
+    if pain_higher:
+        suggestion, next_activity = Suggestion.PAUSE, step.activity
+    elif settled and is_last:
         suggestion, next_activity = Suggestion.TOP_REACHED, None
         step.done = True
     elif settled:
@@ -170,11 +207,11 @@ def record_practice(ladder: Ladder, actual_fear: float, actual_pain: float) -> O
         step.done = True
     else:
         suggestion, next_activity = Suggestion.STAY, step.activity
-    pain_higher = expected_pain is not None and actual_pain >= expected_pain + PAIN_HIGHER_THAN_EXPECTED
     return PracticeOutcome(
         activity=step.activity, expected_fear=expected_fear, actual_fear=actual_fear,
         expected_pain=expected_pain, actual_pain=actual_pain, suggestion=suggestion,
         next_activity=next_activity, pain_higher_than_expected=pain_higher,
+        feared_outcome_happened=feared_outcome_happened,
     )
 
 

@@ -167,6 +167,14 @@ class ActionAskExposureFirstStep(Action):
             return []
         lines = "\n".join(f"{i + 1}. {step.activity} ({number(step.fear)}/100)" for i, step in enumerate(ladder.steps))
         dispatcher.utter_message(response="utter_scripts_ladder_ordered", ladder=lines)
+        if ladder.starts_too_high():
+            first = ladder.steps[0]
+            dispatcher.utter_message(response="utter_scripts_ladder_starts_high", activity=first.activity, fear=number(first.fear))
+        for low, high in ladder.big_gaps():
+            dispatcher.utter_message(
+                response="utter_scripts_ladder_gap", lower=low.activity, lower_fear=number(low.fear),
+                higher=high.activity, higher_fear=number(high.fear),
+            )
         buttons = [{"title": "Yes, start there", "payload": "yes"}] + [
             {"title": f"{i + 1}. {step.activity}", "payload": str(i + 1)} for i, step in enumerate(ladder.steps)
         ]
@@ -204,7 +212,7 @@ class ActionSummariseThoughtRecord(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slot = tracker.get_slot
-        before, after = slot("thought_belief_before"), slot("thought_belief_after")
+        before, after = slot("thought_feeling_before"), slot("thought_feeling_after")
         if not isinstance(before, (int, float)) or not isinstance(after, (int, float)):
             dispatcher.utter_message(response="utter_scripts_nothing_saved")
             return []
@@ -216,7 +224,7 @@ class ActionSummariseThoughtRecord(Action):
         )
         change = after - before
         direction = "down" if change < 0 else "up" if change > 0 else "same"
-        dispatcher.utter_message(response=f"utter_scripts_thought_belief_{direction}", change=number(abs(change)))
+        dispatcher.utter_message(response=f"utter_scripts_thought_feeling_{direction}", change=number(abs(change)))
         return []
 
 
@@ -266,6 +274,7 @@ def utter_flare_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool
     dispatcher.utter_message(response="utter_scripts_flare_usual_signs")
     if own_signs:
         dispatcher.utter_message(response="utter_scripts_flare_own_signs", own_signs=listed(own_signs))
+    dispatcher.utter_message(response="utter_scripts_flare_build_back")
     return True
 
 
@@ -314,6 +323,7 @@ class ActionSummariseExposurePlan(Action):
         dispatcher.utter_message(
             response="utter_scripts_exposure_plan", step=slot("exposure_first_step"), what=slot("exposure_practice_what"),
             when=slot("exposure_practice_when"), how_often=slot("exposure_practice_how_often"),
+            feared_outcome=slot("exposure_feared_outcome"),
             expected_fear=number(slot("exposure_expected_fear")), expected_pain=number(slot("exposure_expected_pain")),
         )
         return []
@@ -337,7 +347,8 @@ class ActionRecordExposurePractice(Action):
         if not isinstance(fear, (int, float)) or not isinstance(pain, (int, float)):
             dispatcher.utter_message(response="utter_scripts_nothing_saved")
             return []
-        outcome = record_practice(ladder, float(fear), float(pain))
+        happened = tracker.get_slot("exposure_outcome_happened")
+        outcome = record_practice(ladder, float(fear), float(pain), happened if isinstance(happened, bool) else None)
         difference = outcome.fear_difference or 0.0
         comparison = "lower" if difference <= -FEAR_ABOUT_THE_SAME else "higher" if difference >= FEAR_ABOUT_THE_SAME else "same"
         dispatcher.utter_message(
@@ -348,11 +359,15 @@ class ActionRecordExposurePractice(Action):
             dispatcher.utter_message(
                 response="utter_scripts_practice_pain", expected=number(outcome.expected_pain), actual=number(outcome.actual_pain)
             )
-        if outcome.pain_higher_than_expected:
-            dispatcher.utter_message(response="utter_scripts_practice_pain_higher")
+        if outcome.feared_outcome_happened is not None:
+            dispatcher.utter_message(
+                response="utter_scripts_practice_prediction_happened" if outcome.feared_outcome_happened
+                else "utter_scripts_practice_prediction_wrong"
+            )
         responses = {
             Suggestion.MOVE_UP: "utter_scripts_practice_move_up",
             Suggestion.STAY: "utter_scripts_practice_stay",
+            Suggestion.PAUSE: "utter_scripts_practice_pause",
             Suggestion.TOP_REACHED: "utter_scripts_practice_top",
         }
         dispatcher.utter_message(response=responses[outcome.suggestion], activity=outcome.activity, next_activity=outcome.next_activity or "")

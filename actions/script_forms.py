@@ -21,6 +21,7 @@ from actions.answer_parsing import (
     Amount,
     IncreasePlan,
     IncreaseProblem,
+    looks_like_question,
     parse_amount,
     parse_increase_plan,
     parse_list,
@@ -28,6 +29,7 @@ from actions.answer_parsing import (
     parse_yes_no,
 )
 from actions.fear_ladder import MAX_STEPS, Ladder, propose_first_step, start_at
+from actions.pacing_rules import check_increase, largest_step
 
 FREE_TEXT_MAX_CHARACTERS = 300
 MIN_LADDER_STEPS = 2
@@ -55,9 +57,29 @@ def clean_text(value: Any) -> str:
     return re.sub(r"\s+", " ", _CONTROL_CHARACTERS.sub(" ", value)).strip()
 
 
+def question_instead_of_answer(value: Any, dispatcher: CollectingDispatcher) -> bool:
+    """A question where a number, a yes/no or an amount was asked for: not an answer.
+
+    Questions the assistant understood never get here (the forms' mappings leave them to the
+    rules that answer them, see data/rules/script_questions.yml); this is one it did not.
+    """
+    if not looks_like_question(value):
+        return False
+    dispatcher.utter_message(response="utter_scripts_answer_was_question")
+    return True
+
+
+# Steps whose answer may itself be a question: the worrying thought or the feared outcome
+# ("what if it never gets better?").
+QUESTIONS_ARE_ANSWERS = frozenset({"thought_automatic", "exposure_feared_outcome"})
+
+
 def check_free_text(slot: Text, value: Any, dispatcher: CollectingDispatcher) -> SlotChanges:
-    """A short answer in the person's own words: not empty, not only symbols, not an essay."""
+    """A short answer in the person's own words: not empty, not only symbols, not an essay,
+    and not a question (unless the step asks for a thought that may be one)."""
     text = clean_text(value)
+    if slot not in QUESTIONS_ARE_ANSWERS and question_instead_of_answer(text, dispatcher):
+        return {slot: None}
     if not re.search(r"\w", text):
         dispatcher.utter_message(response="utter_scripts_text_empty")
         return {slot: None}
@@ -78,6 +100,8 @@ def read_yes_no(value: Any, tracker: Tracker) -> Optional[bool]:
 
 def check_yes_no(slot: Text, value: Any, tracker: Tracker, dispatcher: CollectingDispatcher) -> SlotChanges:
     answer = read_yes_no(value, tracker)
+    if (answer is None or "?" in str(value)) and question_instead_of_answer(value, dispatcher):
+        return {slot: None}
     if answer is None:
         dispatcher.utter_message(response="utter_scripts_yes_no_unclear")
     return {slot: answer}
@@ -90,6 +114,8 @@ def check_list(slot: Text, value: Any, dispatcher: CollectingDispatcher, allow_n
     if allow_none and parse_yes_no(value) is False:
         return {slot: []}
     text = clean_text(value)
+    if question_instead_of_answer(text, dispatcher):
+        return {slot: None}
     if len(text) > FREE_TEXT_MAX_CHARACTERS * 2:
         dispatcher.utter_message(response="utter_scripts_text_too_long", max_characters=FREE_TEXT_MAX_CHARACTERS * 2)
         return {slot: None}
@@ -125,22 +151,61 @@ COMMAND_CUES = {
     "show_fear_ladder": re.compile(r"\b(show|see|where am i|progress|display|how far)\b"),
 }
 CERTAIN_CONFIDENCE = 0.9
+# Questions the assistant answers inside a script (then asks the step again: the rules in
+# data/rules/script_questions.yml). An answer misread as one of them ("I bent down to pick up my
+# bag" as a question about bending) is taken as the answer when it is not shaped like a question,
+# however sure the intent classifier is: in a script, a statement is an answer.
+QUESTION_INTENTS = frozenset(
+    {"explain", "what_can_you_do", "bot_challenge", "choose_script", "ask_warning_signs", "ask_diagnosis",
+     "ask_medication", "ask_stop_treatment", "ask_pain_chart", "ask_trial_figure", "ask_trial_followup",
+     "ask_trial_comparison", "ask_trial_change", "ask_trial_effect_size", "trial_participants", "trial_age",
+     "trial_sex", "trial_inclusion", "trial_exclusion", "trial_sessions", "trial_treatments", "trial_setting",
+     "trial_registration", "trial_analysis", "trial_design", "trial_outcomes", "trial_timepoints",
+     "trial_citation", "trial_limitations", "trial_generalisability", "trial_secondary_outcomes"}
+)
 
 
 def answer_mistaken_for_command(latest_message: Dict[str, Any]) -> Optional[str]:
-    """The message text, when its intent is a script command it shows no sign of being."""
+    """The message text, when its intent is a script command or a question it shows no sign of being."""
     intent = latest_message.get("intent") or {}
-    cues = COMMAND_CUES.get(intent.get("name"))
     text = latest_message.get("text") or ""
-    if cues is None or not text.strip() or text.startswith("/"):
+    if not text.strip() or text.startswith("/"):
+        return None
+    if intent.get("name") in QUESTION_INTENTS:
+        return None if looks_like_question(text) else text
+    if intent.get("name") == "out_of_scope":  # "omg it's snowing!!" is not an answer either
+        certain = float(intent.get("confidence") or 0) >= CERTAIN_CONFIDENCE
+        return None if certain or looks_like_question(text) else text
+    cues = COMMAND_CUES.get(intent.get("name"))
+    if cues is None:
         return None
     if float(intent.get("confidence") or 0) >= CERTAIN_CONFIDENCE or cues.search(text.lower().replace("’", "'")):
         return None
     return text
 
 
+class _AnswerCandidates:
+    """The tracker as the validators see it, minus slots cleared among the candidates.
+
+    `action_start_script` empties a script's slots just before its form opens, and rasa_sdk
+    validates every slot event since the last other event: without this, each emptied slot was
+    "validated" as a blank answer and every script started with its re-ask messages (issue 14).
+    An emptied slot is never an answer.
+    """
+
+    def __init__(self, tracker: Tracker) -> None:
+        self._tracker = tracker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tracker, name)
+
+    def slots_to_validate(self) -> Dict[Text, Any]:
+        return {slot: value for slot, value in self._tracker.slots_to_validate().items() if value is not None}
+
+
 class ScriptFormValidation(FormValidationAction):
-    """A form validator that also takes answers mistaken for script commands (see above)."""
+    """A form validator that also takes answers mistaken for script commands (see above), and
+    validates only what the person said (see _AnswerCandidates)."""
 
     @abstractmethod
     def name(self) -> Text:
@@ -154,6 +219,9 @@ class ScriptFormValidation(FormValidationAction):
             if answer is not None:
                 events.append(SlotSet(requested, answer))
         return events
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return await super().get_validation_events(dispatcher, _AnswerCandidates(tracker), domain)  # type: ignore[arg-type]
 
 
 # --- paced breathing -----------------------------------------------------------------------
@@ -182,8 +250,8 @@ class ValidateThoughtRecordForm(ScriptFormValidation):
     def validate_thought_automatic(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return check_free_text("thought_automatic", value, dispatcher)
 
-    def validate_thought_belief_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
-        return check_rating("thought_belief_before", value, 100, dispatcher)
+    def validate_thought_feeling_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+        return check_rating("thought_feeling_before", value, 100, dispatcher)
 
     def validate_thought_feeling(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return check_free_text("thought_feeling", value, dispatcher)
@@ -197,8 +265,8 @@ class ValidateThoughtRecordForm(ScriptFormValidation):
     def validate_thought_balanced(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return check_free_text("thought_balanced", value, dispatcher)
 
-    def validate_thought_belief_after(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
-        return check_rating("thought_belief_after", value, 100, dispatcher)
+    def validate_thought_feeling_after(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+        return check_rating("thought_feeling_after", value, 100, dispatcher)
 
 
 # --- activity pacing -----------------------------------------------------------------------
@@ -210,6 +278,8 @@ class ValidatePacingForm(ScriptFormValidation):
         return check_free_text("pacing_activity", value, dispatcher)
 
     def validate_pacing_baseline(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+        if question_instead_of_answer(value, dispatcher):
+            return {"pacing_baseline": None}
         amount = parse_amount(value)
         if amount is None:
             dispatcher.utter_message(response="utter_scripts_amount_unclear")
@@ -221,6 +291,8 @@ class ValidatePacingForm(ScriptFormValidation):
 
     def validate_pacing_start(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         """The starting amount must be below the comfortable amount (baseline), in the same unit."""
+        if question_instead_of_answer(value, dispatcher):
+            return {"pacing_start": None}
         baseline = parse_amount(tracker.get_slot("pacing_baseline"))
         amount = parse_amount(value)
         if amount is None:
@@ -243,6 +315,8 @@ class ValidatePacingForm(ScriptFormValidation):
         """How much to add and how often; a step bigger than the starting amount is not gradual."""
         if isinstance(value, dict) and "every_days" in value:  # already validated (resuming)
             return {"pacing_increase": value}
+        if question_instead_of_answer(value, dispatcher):
+            return {"pacing_increase": None}
         plan, problem = parse_increase_plan(clean_text(value))
         if plan is None:
             response = "utter_scripts_pacing_increase_no_interval" if problem == IncreaseProblem.NO_INTERVAL else "utter_scripts_pacing_increase_unclear"
@@ -256,6 +330,12 @@ class ValidatePacingForm(ScriptFormValidation):
             if plan.step.value > start.value:
                 dispatcher.utter_message(response="utter_scripts_pacing_increase_too_big", start=start.describe())
                 return {"pacing_increase": None}
+        baseline = parse_amount(tracker.get_slot("pacing_baseline"))
+        pace = check_increase(plan, baseline)
+        if pace is not None:
+            biggest = largest_step(baseline).describe() if baseline else ""
+            dispatcher.utter_message(response=f"utter_scripts_pacing_{pace.value}", baseline=baseline.describe() if baseline else "", largest=biggest)
+            return {"pacing_increase": None}
         step = plan.step
         if step is not None and step.unit is None and start is not None:
             step = Amount(step.value, start.unit)
@@ -291,7 +371,8 @@ class ValidateFlarePlanForm(ScriptFormValidation):
 # --- graded exposure: building the ladder and planning the first practice ----------------
 EXPOSURE_SLOTS_AFTER_CHECKS = [
     "exposure_activities", "exposure_fear_rating", "exposure_first_step", "exposure_practice_what",
-    "exposure_practice_when", "exposure_practice_how_often", "exposure_expected_fear", "exposure_expected_pain",
+    "exposure_practice_when", "exposure_practice_how_often", "exposure_feared_outcome", "exposure_expected_fear",
+    "exposure_expected_pain",
 ]
 
 
@@ -316,11 +397,18 @@ class ValidateExposureForm(ScriptFormValidation):
         if tracker.get_slot("exposure_ready") is False:
             return ["exposure_ready"]
         if tracker.get_slot("exposure_red_flags") is True:
-            return ["exposure_ready", "exposure_red_flags"]
+            return ["exposure_ready", "exposure_assessed", "exposure_red_flags"]
         return domain_slots
 
     def validate_exposure_ready(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return check_yes_no("exposure_ready", value, tracker, dispatcher)
+
+    def validate_exposure_assessed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+        """Not assessed: recommend it first (the ladder is best planned with a clinician), then go on."""
+        checked = check_yes_no("exposure_assessed", value, tracker, dispatcher)
+        if checked["exposure_assessed"] is False and value is not False:  # not again when resuming
+            dispatcher.utter_message(response="utter_scripts_exposure_assess_first")
+        return checked
 
     def validate_exposure_red_flags(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return check_yes_no("exposure_red_flags", value, tracker, dispatcher)
@@ -362,6 +450,8 @@ class ValidateExposureForm(ScriptFormValidation):
 
     def validate_exposure_first_step(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         """Yes (the proposed step), a step number from the list shown, or an activity's name."""
+        if question_instead_of_answer(value, dispatcher):
+            return {"exposure_first_step": None}
         ladder = Ladder.from_slot(tracker.get_slot("exposure_ladder"))
         index = choose_step(ladder, value, tracker)
         if index is None:
@@ -377,6 +467,9 @@ class ValidateExposureForm(ScriptFormValidation):
 
     def validate_exposure_practice_how_often(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return check_free_text("exposure_practice_how_often", value, dispatcher)
+
+    def validate_exposure_feared_outcome(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+        return check_free_text("exposure_feared_outcome", value, dispatcher)
 
     def validate_exposure_expected_fear(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return self._with_expectation("exposure_expected_fear", "expected_fear", check_rating("exposure_expected_fear", value, 100, dispatcher), tracker)
@@ -433,3 +526,6 @@ class ValidateExposurePracticeForm(ScriptFormValidation):
 
     def validate_exposure_actual_pain(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
         return check_rating("exposure_actual_pain", value, 10, dispatcher)
+
+    def validate_exposure_outcome_happened(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+        return check_yes_no("exposure_outcome_happened", value, tracker, dispatcher)

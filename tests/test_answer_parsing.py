@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_parsing import (
+    looks_like_question,
     Amount,
     IncreaseProblem,
     RatingProblem,
@@ -212,3 +213,26 @@ def test_increase_plans_describe_themselves() -> None:
 )
 def test_incomplete_increase_plans_say_what_is_missing(answer: str, problem: IncreaseProblem) -> None:
     assert parse_increase_plan(answer) == (None, problem)
+
+
+# --- questions are not answers (issue 14) --------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "why does my back still hurt after 2 years?",
+    "what is the biopsychosocial model",
+    "is 10 minutes twice a day enough or do i need to be doing 30",
+    "i got dizzy after about 4 breaths in, is that normal",
+    "can you set me a reminder for 7pm",
+    "tell me about the trial",
+])
+def test_questions_are_recognised_by_their_shape(text: str) -> None:
+    assert looks_like_question(text)
+
+
+@pytest.mark.parametrize("text", ["7", "about six", "will do", "can do", "yes please", "20 minutes", "heat, a walk", "?!", "", "I bent to pick up my bag"])
+def test_answers_are_not_taken_for_questions(text: str) -> None:
+    assert not looks_like_question(text)
+
+
+def test_a_number_inside_a_question_is_not_a_rating() -> None:
+    result = parse_rating("why does my back still hurt after 2 years?", 10)
+    assert result.value is None and result.problem == RatingProblem.QUESTION

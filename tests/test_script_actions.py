@@ -116,8 +116,10 @@ def test_fear_rating_question_names_the_next_unrated_activity() -> None:
 def test_first_step_question_shows_the_ordered_ladder_proposes_a_step_and_offers_buttons() -> None:
     ladder = Ladder.from_ratings([("running", 90), ("walking", 10), ("bending", 30)]).to_slot()
     _, dispatcher = run_action(ActionAskExposureFirstStep(), make_tracker(slots={"exposure_ladder": ladder}))
-    shown, proposal = dispatcher.messages
+    shown, gap, proposal = dispatcher.messages
     assert shown["ladder"].splitlines() == ["1. walking (10/100)", "2. bending (30/100)", "3. running (90/100)"]
+    # 30 to 90 is too big a jump: an in-between step is suggested (Vlaeyen and Linton)
+    assert (gap["response"], gap["lower"], gap["higher"]) == ("utter_scripts_ladder_gap", "bending", "running")
     assert proposal["response"] == "utter_scripts_propose_first_step_low_to_moderate" and proposal["activity"] == "bending"
     assert [b["payload"] for b in proposal["buttons"]] == ["yes", "1", "2", "3"]
 
@@ -138,13 +140,13 @@ def test_summaries_without_answers_say_so_rather_than_crash() -> None:
 
 
 def test_thought_record_summary_lists_every_answer_and_the_change_in_belief() -> None:
-    slots = {"thought_situation": "bending", "thought_automatic": "my disc will slip", "thought_belief_before": 80.0,
+    slots = {"thought_situation": "bending", "thought_automatic": "my disc will slip", "thought_feeling_before": 80.0,
              "thought_feeling": "scared", "thought_evidence_for": "it hurt", "thought_evidence_against": "I bent yesterday",
-             "thought_balanced": "hurt is not harm", "thought_belief_after": 40.0}
+             "thought_balanced": "hurt is not harm", "thought_feeling_after": 40.0}
     _, dispatcher = run_action(ActionSummariseThoughtRecord(), make_tracker(slots=slots))
     record, change = dispatcher.messages
     assert record["thought"] == "my disc will slip" and record["before"] == "80" and record["after"] == "40"
-    assert (change["response"], change["change"]) == ("utter_scripts_thought_belief_down", "40")
+    assert (change["response"], change["change"]) == ("utter_scripts_thought_feeling_down", "40")
 
 
 def test_pacing_summary_and_preview_follow_the_persons_plan() -> None:
@@ -160,12 +162,13 @@ def test_pacing_summary_and_preview_follow_the_persons_plan() -> None:
 FLARE = {"flare_helps": ["heat", "a short walk"], "flare_reduce": ["lifting"], "flare_contact": "my physio", "flare_warning_signs": ["pins and needles"]}
 
 
-def test_flare_plan_is_shown_with_the_usual_and_the_persons_own_warning_signs() -> None:
+def test_flare_plan_is_shown_with_the_warning_signs_and_ends_with_building_back_up() -> None:
     _, dispatcher = run_action(ActionShowFlarePlan(), make_tracker(slots=FLARE))
-    assert responses(dispatcher) == ["utter_scripts_flare_plan", "utter_scripts_flare_usual_signs", "utter_scripts_flare_own_signs"]
+    assert responses(dispatcher) == ["utter_scripts_flare_plan", "utter_scripts_flare_usual_signs", "utter_scripts_flare_own_signs",
+                                     "utter_scripts_flare_build_back"]
     assert dispatcher.messages[0]["helps"] == "heat, a short walk"
     _, dispatcher = run_action(ActionShowFlarePlan(), make_tracker(slots={**FLARE, "flare_warning_signs": []}))
-    assert responses(dispatcher) == ["utter_scripts_flare_plan", "utter_scripts_flare_usual_signs"]
+    assert responses(dispatcher) == ["utter_scripts_flare_plan", "utter_scripts_flare_usual_signs", "utter_scripts_flare_build_back"]
 
 
 def test_no_flare_plan_yet_offers_to_make_one() -> None:
@@ -200,20 +203,26 @@ def ladder_with_plan() -> list:
     return ladder.to_slot()
 
 
-def test_a_practice_better_than_expected_suggests_moving_up_and_is_saved() -> None:
-    tracker = make_tracker(slots={"exposure_ladder": ladder_with_plan(), "exposure_actual_fear": 25.0, "exposure_actual_pain": 2.0})
-    events, dispatcher = run_action(ActionRecordExposurePractice(), tracker)
-    assert responses(dispatcher) == ["utter_scripts_practice_fear_lower", "utter_scripts_practice_pain", "utter_scripts_practice_move_up"]
+def test_a_first_good_practice_stays_and_a_second_moves_up_and_is_saved() -> None:
+    slots = {"exposure_ladder": ladder_with_plan(), "exposure_actual_fear": 25.0, "exposure_actual_pain": 2.0,
+             "exposure_outcome_happened": False}
+    events, dispatcher = run_action(ActionRecordExposurePractice(), make_tracker(slots=slots))
+    assert responses(dispatcher) == ["utter_scripts_practice_fear_lower", "utter_scripts_practice_pain",
+                                     "utter_scripts_practice_prediction_wrong", "utter_scripts_practice_stay"]
+    once = slot_events(events)["exposure_ladder"]
+    events, dispatcher = run_action(ActionRecordExposurePractice(), make_tracker(slots={**slots, "exposure_ladder": once, "exposure_actual_fear": 15.0}))
+    assert responses(dispatcher)[-1] == "utter_scripts_practice_move_up"
     assert dispatcher.messages[-1]["next_activity"] == "lifting"
     saved = Ladder.from_slot(slot_events(events)["exposure_ladder"])
-    assert saved.current_index() == 2 and saved.steps[1].practices == 1
+    assert saved.current_index() == 2 and saved.steps[1].practices == 2
 
 
-def test_a_practice_as_hard_as_expected_suggests_staying_and_flags_higher_pain() -> None:
-    tracker = make_tracker(slots={"exposure_ladder": ladder_with_plan(), "exposure_actual_fear": 65.0, "exposure_actual_pain": 7.0})
+def test_pain_far_above_expected_pauses_the_step_with_the_physiotherapist() -> None:
+    tracker = make_tracker(slots={"exposure_ladder": ladder_with_plan(), "exposure_actual_fear": 65.0, "exposure_actual_pain": 7.0,
+                                  "exposure_outcome_happened": True})
     _, dispatcher = run_action(ActionRecordExposurePractice(), tracker)
     assert responses(dispatcher) == ["utter_scripts_practice_fear_same", "utter_scripts_practice_pain",
-                                     "utter_scripts_practice_pain_higher", "utter_scripts_practice_stay"]
+                                     "utter_scripts_practice_prediction_happened", "utter_scripts_practice_pause"]
 
 
 def test_practice_without_a_ladder_or_with_it_climbed() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import script_forms
@@ -36,8 +37,8 @@ VALIDATORS = {
     "exposure_practice_form": ValidateExposurePracticeForm(),
 }
 RATING_SLOTS = {
-    "breathing_tension_before": 10, "breathing_tension_after": 10, "thought_belief_before": 100,
-    "thought_belief_after": 100, "exposure_expected_fear": 100, "exposure_expected_pain": 10,
+    "breathing_tension_before": 10, "breathing_tension_after": 10, "thought_feeling_before": 100,
+    "thought_feeling_after": 100, "exposure_expected_fear": 100, "exposure_expected_pain": 10,
     "exposure_actual_fear": 100, "exposure_actual_pain": 10,
 }
 FREE_TEXT_SLOTS = [
@@ -72,9 +73,32 @@ def test_every_form_slot_has_a_validator_a_question_and_a_guarded_free_text_mapp
         assert f"utter_ask_{slot}" in DOMAIN["responses"] or f"action_ask_{slot}" in DOMAIN["actions"], slot
         mappings = DOMAIN["slots"][slot]["mappings"]
         assert [m["type"] for m in mappings] == ["from_text"], slot
-        assert MUST_NOT_BE_ANSWERS <= set(mappings[0]["not_intent"]), slot
+        assert MUST_NOT_BE_ANSWERS | script_forms.QUESTION_INTENTS <= set(mappings[0]["not_intent"]), slot
         assert mappings[0]["conditions"] == [{"active_loop": form, "requested_slot": slot}], slot
         assert DOMAIN["slots"][slot]["influence_conversation"] is False, slot
+
+
+def question_answers() -> set:
+    """The actions that answer the question intents outside a script (data/rules/*.yml)."""
+    answers = set()
+    for path in sorted(Path("data/rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
+            steps = rule["steps"]
+            if rule.get("condition") is None and steps[0].get("intent") in script_forms.QUESTION_INTENTS | {"out_of_scope"}:
+                answers.add(steps[1]["action"])
+    return answers
+
+
+@pytest.mark.parametrize("form", SCRIPT_FORMS)
+def test_after_every_answer_to_a_question_each_script_asks_its_step_again(form: str) -> None:
+    """data/rules/script_questions.yml has one rule per script and answer (no wildcard in rules)."""
+    rules = yaml.safe_load(Path("data/rules/script_questions.yml").read_text(encoding="utf-8"))["rules"]
+    covered = {
+        rule["steps"][0]["action"] for rule in rules
+        if rule["condition"] == [{"active_loop": form}] and rule["steps"][1:] == [{"action": form}, {"active_loop": form}]
+    }
+    assert len(question_answers()) >= 8
+    assert question_answers() <= covered, sorted(question_answers() - covered)
 
 
 def test_paused_form_and_script_to_resume_are_declared_for_the_rules() -> None:
@@ -93,8 +117,8 @@ def test_rating_slots_accept_numbers_in_many_forms(slot: str, scale_max: int, an
 
 def test_fractions_and_percentages_are_put_on_the_slots_scale() -> None:
     assert validate("breathing_tension_before", "70%")[0]["breathing_tension_before"] == 7
-    assert validate("thought_belief_before", "7/10")[0]["thought_belief_before"] == 70
-    assert validate("thought_belief_before", "100 percent")[0]["thought_belief_before"] == 100
+    assert validate("thought_feeling_before", "7/10")[0]["thought_feeling_before"] == 70
+    assert validate("thought_feeling_before", "100 percent")[0]["thought_feeling_before"] == 100
     assert validate("exposure_actual_fear", "7")[0]["exposure_actual_fear"] == 7  # a 0-100 scale takes 7 as 7
 
 
@@ -119,7 +143,7 @@ def test_rating_slots_re_ask_with_the_reason(slot: str, scale_max: int, answer: 
 
 def test_eleven_is_out_of_range_on_a_0_to_10_scale_only() -> None:
     assert validate("breathing_tension_after", "11") == ({"breathing_tension_after": None}, ["utter_scripts_rating_out_of_range"])
-    assert validate("thought_belief_after", "11")[0]["thought_belief_after"] == 11
+    assert validate("thought_feeling_after", "11")[0]["thought_feeling_after"] == 11
 
 
 def test_re_ask_messages_name_the_scale() -> None:
@@ -244,6 +268,30 @@ def test_pacing_increase_re_asks_incomplete_or_big_steps(answer: str, response: 
     assert said == [response]
 
 
+@pytest.mark.parametrize(
+    "answer, response",
+    [
+        ("add 10 minutes every 3 days", "utter_scripts_pacing_step_too_big"),   # half the 20-minute baseline
+        ("double it every week", "utter_scripts_pacing_increase_unclear"),
+        ("add 50% each week", "utter_scripts_pacing_percent_too_big"),
+        ("add 100% every day", "utter_scripts_pacing_percent_too_big"),          # a daily doubling
+        ("add 2 minutes every day", "utter_scripts_pacing_too_often"),
+    ],
+)
+def test_pacing_increase_questions_steps_faster_than_physiotherapists_advise(answer: str, response: str) -> None:
+    """About 10-20% of the baseline, every few days to a week, never doubling (clinical-reference.md)."""
+    changes, said = validate("pacing_increase", answer, **START_15_MINUTES)
+    assert changes == {"pacing_increase": None}
+    assert said == [response]
+
+
+def test_pacing_step_message_names_the_largest_step() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={**START_15_MINUTES, "pacing_increase": "add 10 minutes every 3 days"}, text="add 10 minutes every 3 days")
+    ValidatePacingForm().validate_pacing_increase("add 10 minutes every 3 days", dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages[0]["largest"] == "5 minutes" and dispatcher.messages[0]["baseline"] == "20 minutes"
+
+
 # --- flare-up plan -------------------------------------------------------------------------
 @pytest.mark.parametrize("slot", ["flare_helps", "flare_reduce"])
 def test_flare_lists_are_split_into_items(slot: str) -> None:
@@ -300,14 +348,38 @@ def run_form_validation(form: str, slot_events: Dict[str, Any], slots: Dict[str,
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, responses(dispatcher)
 
 
+@pytest.mark.parametrize("form", SCRIPT_FORMS)
+def test_a_script_opening_with_its_slots_emptied_sends_no_re_ask(form: str) -> None:
+    """action_start_script empties the form's slots just before the form opens: those empty
+    values are not answers, so the validator says nothing (issue 14: every script used to start
+    with "I didn't catch a number there." once per slot)."""
+    emptied = {slot: None for slot in DOMAIN["forms"][form]["required_slots"]}
+    changes, said = run_form_validation(form, emptied, {})
+    assert said == []
+    assert all(value is None for value in changes.values())
+
+
+def test_an_answer_after_emptied_slots_is_still_validated() -> None:
+    changes, said = run_form_validation("breathing_form", {"breathing_tension_after": None, "breathing_tension_before": "twelve"}, {})
+    assert changes["breathing_tension_before"] is None
+    assert said == ["utter_scripts_rating_out_of_range"]
+
+
 def test_not_ready_ends_the_exposure_script_after_the_first_question() -> None:
     changes, _ = run_form_validation("exposure_form", {"exposure_ready": "no"}, {})
     assert changes == {"exposure_ready": False, "requested_slot": None}
 
 
 def test_a_warning_sign_ends_the_exposure_script_before_the_ladder() -> None:
-    changes, _ = run_form_validation("exposure_form", {"exposure_red_flags": "yes"}, {"exposure_ready": True})
+    changes, _ = run_form_validation("exposure_form", {"exposure_red_flags": "yes"}, {"exposure_ready": True, "exposure_assessed": True})
     assert changes == {"exposure_red_flags": True, "requested_slot": None}
+
+
+def test_not_assessed_recommends_a_clinician_first_and_goes_on() -> None:
+    changes, said = run_form_validation("exposure_form", {"exposure_assessed": "no"}, {"exposure_ready": True})
+    assert changes == {"exposure_assessed": False}
+    assert said == ["utter_scripts_exposure_assess_first"]
+    assert run_form_validation("exposure_form", {"exposure_assessed": "yes"}, {"exposure_ready": True})[1] == []
 
 
 def test_ready_and_no_warning_signs_goes_on_to_the_activities() -> None:
@@ -434,12 +506,14 @@ def responses_the_code_can_send() -> set:
     """Literal response names in the code, plus the names it builds from a fixed set of parts."""
     from actions.answer_parsing import RatingProblem
     from actions.fear_ladder import FirstStepReason
+    from actions.pacing_rules import PacingProblem
 
     built = {f"utter_scripts_rating_{problem.value}" for problem in RatingProblem}
     built |= {f"utter_scripts_intro_{form}" for form in SCRIPT_FORMS}
-    built |= {f"utter_scripts_{kind}_{direction}" for kind in ("breathing", "thought_belief") for direction in ("down", "same", "up")}
+    built |= {f"utter_scripts_{kind}_{direction}" for kind in ("breathing", "thought_feeling") for direction in ("down", "same", "up")}
     built |= {f"utter_scripts_practice_fear_{comparison}" for comparison in ("lower", "same", "higher")}
     built |= {f"utter_scripts_propose_first_step_{reason.value}" for reason in FirstStepReason}
+    built |= {f"utter_scripts_pacing_{problem.value}" for problem in PacingProblem}
     return set(re.findall(r'"(utter_[a-z_]+)"', SCRIPTS_SOURCE)) | built
 
 
@@ -535,3 +609,37 @@ def test_the_action_server_registers_every_scripts_action_and_validator() -> Non
     scripts_actions = {name for name in DOMAIN["actions"] if name.startswith("validate_") or "script" in name
                        or name.startswith(("action_ask_exposure", "action_summarise", "action_show", "action_record"))}
     assert scripts_actions <= set(executor.actions)
+
+
+# --- questions inside a script (issue 14) ----------------------------------------------------
+def test_a_question_the_assistant_did_not_follow_is_not_stored_as_an_answer() -> None:
+    assert validate("breathing_tension_before", "is this thing on?") == (
+        {"breathing_tension_before": None}, ["utter_scripts_rating_question"])
+    assert validate("thought_situation", "who made you? is this the hospital") == (
+        {"thought_situation": None}, ["utter_scripts_answer_was_question"])
+    assert validate("pacing_baseline", "is 10 minutes enough for a start") == (
+        {"pacing_baseline": None}, ["utter_scripts_answer_was_question"])
+    assert validate("flare_helps", "what do other people put here?") == (
+        {"flare_helps": None}, ["utter_scripts_answer_was_question"])
+
+
+def test_a_worrying_thought_may_be_a_question() -> None:
+    assert validate("thought_automatic", "what if I end up in a wheelchair?") == (
+        {"thought_automatic": "what if I end up in a wheelchair?"}, [])
+
+
+def test_yes_no_still_accepts_short_answers_that_start_like_questions() -> None:
+    assert validate("exposure_ready", "does sound good, yes")[0] == {"exposure_ready": True}
+
+
+@pytest.mark.parametrize("text, intent, taken", [
+    ("I bent down to pick up my bag", "explain", True),          # a statement: the answer
+    ("why does bending hurt?", "explain", False),                  # a question: answered by its rule
+    ("how many people took part", "trial_participants", False),
+    ("omg its snowing!!", "out_of_scope", False),                  # certain: not an answer
+    ("gardening", "stop_script", True),                            # no sign of stopping
+])
+def test_answers_misread_as_questions_or_commands(text: str, intent: str, taken: bool) -> None:
+    confidence = 0.95 if intent == "out_of_scope" else 0.7
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}}
+    assert (script_forms.answer_mistaken_for_command(message) == text) is taken
