@@ -192,6 +192,32 @@ def test_a_past_attempt_is_never_dismissed(patterns: SafetyPatterns) -> None:
     assert kind_of("I overdosed when I was 17, I'm 52 now and doing well", patterns) in (KIND_UNCLEAR, KIND_CRISIS)
 
 
+def test_a_relapse_is_risk_now_whatever_came_before(patterns: SafetyPatterns) -> None:
+    """C-SSRS: recent behaviour is current risk; "started again" cancels "as a teenager"."""
+    assert kind_of("I self harmed as a teenager and started again last month", patterns) == KIND_CRISIS
+    assert kind_of("years of not doing it and now the self harm has relapsed since the flare", patterns) == KIND_CRISIS
+    # Without a relapse, long ago and well now is asked about, not escalated.
+    assert kind_of("I used to self harm as a teenager, haven't for 15 years", patterns) == KIND_UNCLEAR
+
+
+@pytest.mark.parametrize("text", [
+    "I tried to drive into a tree last night but swerved at the last second",
+    "keep thinking about steering into oncoming traffic on the way home",
+    "my oxycodone, I've been saving it up for months instead of taking it",
+])
+def test_methods_and_preparations_in_practical_words_get_crisis_support(patterns: SafetyPatterns, text: str) -> None:
+    assert kind_of(text, patterns) == KIND_CRISIS
+
+
+@pytest.mark.parametrize("text", [
+    "I nearly crashed into a wall when my back went on the motorway",
+    "I was thinking about driving into town later",
+    "I save up my repeat prescription so I never run out",
+])
+def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, text: str) -> None:
+    assert kind_of(text, patterns) != KIND_CRISIS
+
+
 # -- the conversation tests' messages take the layer their story names ------------------------
 
 
