@@ -203,6 +203,30 @@ class _AnswerCandidates:
         return {slot: value for slot, value in self._tracker.slots_to_validate().items() if value is not None}
 
 
+# "What's this for?" that the intent classifier did not recognise as ask_why_this_helps: the
+# script's own "why" answer, then the step again (rather than "I didn't follow that"). Only
+# wording about the exercise itself: "what's the point of it all" is never read as this, since a
+# hopeless message must meet the safety screen, not an explanation (fail safe).
+WHY_THIS_HELPS = re.compile(
+    r"\b(?:what'?s (?:this|that) for|what is (?:this|that) for|why (?:does|would|will) (?:this|that) (?:help|work)"
+    r"|why (?:do|should) i (?:do|rate|write|list|answer) (?:this|these|that)"
+    r"|how (?:does|will|would|is|can) (?:this|that|breathing|writing (?:it|this|thoughts) down|pacing|a ladder|the ladder|a plan) (?:meant to )?help"
+    r"|(?:purpose|point) of (?:this|these|doing this|writing (?:this|them|thoughts) down|rating))"
+)
+WHY_RESPONSES = {
+    "breathing_form": "utter_why_breathing",
+    "thought_record_form": "utter_why_thought_record",
+    "pacing_form": "utter_why_pacing",
+    "flare_plan_form": "utter_why_flare_plan",
+    "exposure_form": "utter_why_exposure",
+    "exposure_practice_form": "utter_why_exposure_practice",
+}
+
+
+def asks_why_this_helps(text: str) -> bool:
+    return looks_like_question(text) and bool(WHY_THIS_HELPS.search(text.lower().replace("’", "'")))
+
+
 class ScriptFormValidation(FormValidationAction):
     """A form validator that also takes answers mistaken for script commands (see above), and
     validates only what the person said (see _AnswerCandidates)."""
@@ -221,6 +245,16 @@ class ScriptFormValidation(FormValidationAction):
         return events
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        text = (tracker.latest_message or {}).get("text") or ""
+        if (
+            requested in tracker.slots_to_validate()
+            and requested not in QUESTIONS_ARE_ANSWERS
+            and self.form_name() in WHY_RESPONSES
+            and asks_why_this_helps(text)
+        ):
+            dispatcher.utter_message(response=WHY_RESPONSES[self.form_name()])
+            return [SlotSet(requested, None)]  # not an answer: the same step is asked again
         return await super().get_validation_events(dispatcher, _AnswerCandidates(tracker), domain)  # type: ignore[arg-type]
 
 

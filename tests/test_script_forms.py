@@ -643,3 +643,22 @@ def test_answers_misread_as_questions_or_commands(text: str, intent: str, taken:
     confidence = 0.95 if intent == "out_of_scope" else 0.7
     message = {"text": text, "intent": {"name": intent, "confidence": confidence}}
     assert (script_forms.answer_mistaken_for_command(message) == text) is taken
+
+
+@pytest.mark.parametrize("form, slot, text, response", [
+    ("thought_record_form", "thought_situation", "what's this for?", "utter_why_thought_record"),
+    ("breathing_form", "breathing_tension_before", "how is breathing meant to help a disc?", "utter_why_breathing"),
+    ("exposure_form", "exposure_fear_rating", "what is the point of rating these?", "utter_why_exposure"),
+])
+def test_why_this_helps_in_other_words_gets_the_scripts_own_answer(form: str, slot: str, text: str, response: str) -> None:
+    slots = {"requested_slot": slot, "exposure_activities": ["bending", "lifting"]}
+    tracker = make_tracker(slots={**slots, slot: text}, text=text, intent="nlu_fallback", active_loop=form,
+                           events=form_run_events(form, {slot: text}))
+    events, dispatcher = run_action(VALIDATORS[form], tracker)
+    assert responses(dispatcher) == [response]
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"} == {slot: None}
+
+
+@pytest.mark.parametrize("text", ["what's the point of it all?", "why does it matter anymore?", "I bent down to pick up my bag"])
+def test_hopeless_words_and_answers_are_never_taken_for_why_this_helps(text: str) -> None:
+    assert not script_forms.asks_why_this_helps(text)
