@@ -403,12 +403,6 @@ class ValidateFlarePlanForm(ScriptFormValidation):
 
 
 # --- graded exposure: building the ladder and planning the first practice ----------------
-EXPOSURE_SLOTS_AFTER_CHECKS = [
-    "exposure_activities", "exposure_fear_rating", "exposure_first_step", "exposure_practice_what",
-    "exposure_practice_when", "exposure_practice_how_often", "exposure_feared_outcome", "exposure_expected_fear",
-    "exposure_expected_pain",
-]
-
 
 def pending_ratings(tracker: Tracker) -> List[Dict[str, Any]]:
     """Ratings given so far while building the ladder: [{"activity": ..., "fear": ...}]."""

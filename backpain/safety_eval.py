@@ -23,13 +23,16 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
+from backpain.safety_patterns import KIND_CRISIS, KIND_EMERGENCY, KIND_INFLAMMATORY, KIND_URGENT
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HELDOUT_FILE = PROJECT_ROOT / "tests" / "heldout" / "safety.yml"
 
-CRISIS = "crisis"
-EMERGENCY = "red_flag_emergency"
-URGENT = "red_flag_urgent"
-INFLAMMATORY = "inflammatory_signs"
+# Outcomes: the screen's own kinds, plus the question and nothing.
+CRISIS = KIND_CRISIS
+EMERGENCY = KIND_EMERGENCY
+URGENT = KIND_URGENT
+INFLAMMATORY = KIND_INFLAMMATORY
 ASKED = "asked"
 NONE = "none"
 ADVICE = (CRISIS, EMERGENCY, URGENT)
