@@ -51,6 +51,8 @@ ALLOWED_DIGITS = {
     "NG59": re.compile(r"\bNICE(?: guideline)? NG59\b"),
     # The publication year in the trial's citation ("Advances in Rheumatology, 2023"), not a result.
     "2023": re.compile(r"Advances in Rheumatology, 2023\b"),
+    # ICD-11's definition of chronic pain (the trainee answer on acute and chronic pain, issue 15).
+    "ICD-11": re.compile(r"\bICD-11 defines chronic pain as pain that persists or recurs for more than 3 months\b"),
 }
 # Study-file parts that hold bibliographic numbers (years, volume, page, registry ids), not results.
 STUDY_KEYS_WITHOUT_FIGURES = {"schema_version", "study_id", "sources", "citation", "registrations"}
@@ -437,3 +439,46 @@ def test_the_audience_slot_chooses_the_variation(rasa_domain: Any, audience: Any
         for _ in range(3):  # a random choice among matching variations would show up here
             said = generator.generate_from_slots(f"{RESPONSE_PREFIX}{topic}", {"audience": audience}, "rest")
             assert said is not None and said["text"] == wanted["text"], f"{topic} for audience={audience}"
+
+
+# ---------------------------------------------------------------- trial details (issue 15)
+
+# A sentence that speaks about the trial or one of its arms.
+TRIAL_REFERENCE = re.compile(
+    r"\bBemani\b|\bthe (?:trial|study)\b|\bboth (?:groups|arms)\b|\b(?:multidimensional|usual physiotherapy|extra|control|experimental) "
+    r"(?:arm|group)s?\b",
+    re.IGNORECASE,
+)
+# Treatments, techniques and conduct details an answer could wrongly attribute to the trial. Each
+# one named in a sentence about the trial must be in the study file, where its source is tagged.
+TRIAL_DETAIL_TERMS = (
+    "TENS", "interferential", "ultrasound", "electrotherapy", "pacing", "manual therapy", "massage",
+    "manipulation", "mobilisation", "acupuncture", "dry needling", "traction", "heat", "ice",
+    "hydrotherapy", "pilates", "yoga", "mindfulness", "relaxation", "breathing", "goal setting",
+    "problem-solving", "cognitive restructuring", "flare-up", "medication", "sleep", "home assignments",
+    "adherence", "kept using", "blinded", "allocation concealment", "funding",
+)
+
+
+def _study_text() -> str:
+    return STUDY_FILE.read_text(encoding="utf-8").lower()
+
+
+def test_answers_about_the_trial_name_only_details_the_study_file_holds() -> None:
+    study_text = _study_text()
+    unsupported = [
+        f"utter_explain/{topic}: {term!r} in {sentence!r}"
+        for topic, variations in _education_responses().items()
+        for variation in variations
+        for sentence in _sentences(variation["text"])
+        if TRIAL_REFERENCE.search(sentence)
+        for term in TRIAL_DETAIL_TERMS
+        if re.search(rf"\b{re.escape(term)}\b", sentence, re.IGNORECASE) and term.lower() not in study_text
+    ]
+    assert not unsupported, "a trial detail in an answer must be in data/study/bemani2023.yml:\n" + "\n".join(unsupported)
+
+
+def test_the_trial_detail_check_catches_an_invented_detail() -> None:
+    # Guards the test above: TENS is not in the study file, so naming it for the trial is caught.
+    assert "tens" not in re.findall(r"\btens\b", _study_text())
+    assert TRIAL_REFERENCE.search("In the Bemani trial both arms had TENS.")
