@@ -390,7 +390,10 @@ class SafetyPatterns:
         before_text = prefix + " ".join(before_words)
         match_offset = len(before_text) + (1 if before_words else 0)
         text = " ".join(part for part in (before_text, matched, " ".join(after_clause)) if part)
-        now = any(p.search(text) for cue in self._context_cues if cue.id in CUES_FOR_NOW for p in cue.patterns)
+        # "as a teenager ... and I've done it again this week": a relapse anywhere in the sentence
+        # makes it risk now, not only within the cue window.
+        sentence = " ".join(part for part in (before_text, matched, " ".join(after_words)) if part)
+        now = any(p.search(sentence) for cue in self._context_cues if cue.id in CUES_FOR_NOW for p in cue.patterns)
         for cue in self._context_cues:
             if (crisis and cue.id in CUES_NOT_FOR_CRISIS) or (not crisis and cue.id == "recovered"):
                 continue

@@ -196,6 +196,8 @@ def test_a_relapse_is_risk_now_whatever_came_before(patterns: SafetyPatterns) ->
     """C-SSRS: recent behaviour is current risk; "started again" cancels "as a teenager"."""
     assert kind_of("I self harmed as a teenager and started again last month", patterns) == KIND_CRISIS
     assert kind_of("years of not doing it and now the self harm has relapsed since the flare", patterns) == KIND_CRISIS
+    assert kind_of("I used to self harm as a teenager and I've done it again this week", patterns) == KIND_CRISIS
+    assert kind_of("tried to end it at 20; now at 45 the thoughts are coming back", patterns) == KIND_CRISIS
     # Without a relapse, long ago and well now is asked about, not escalated.
     assert kind_of("I used to self harm as a teenager, haven't for 15 years", patterns) == KIND_UNCLEAR
 
@@ -204,6 +206,13 @@ def test_a_relapse_is_risk_now_whatever_came_before(patterns: SafetyPatterns) ->
     "I tried to drive into a tree last night but swerved at the last second",
     "keep thinking about steering into oncoming traffic on the way home",
     "my oxycodone, I've been saving it up for months instead of taking it",
+    "there's a length of hose in the garage that fits the car exhaust",
+    "swallowed my whole tramadol packet after dinner",
+    "the kms feelings won't go away today",
+    "I had a go at killing myself last spring",
+    "I bash my head against the wall till it bruises when the pain peaks",
+    "smashed the door with my fist last night, knuckles are bleeding",
+    "I've been cutting my arms on purpose",
 ])
 def test_methods_and_preparations_in_practical_words_get_crisis_support(patterns: SafetyPatterns, text: str) -> None:
     assert kind_of(text, patterns) == KIND_CRISIS
@@ -213,6 +222,10 @@ def test_methods_and_preparations_in_practical_words_get_crisis_support(patterns
     "I nearly crashed into a wall when my back went on the motorway",
     "I was thinking about driving into town later",
     "I save up my repeat prescription so I never run out",
+    "walked 5 kms today, legs are tired",
+    "I hit my head on the cupboard door this morning",
+    "I hurt myself on the stairs last week",
+    "were people with suicidal thoughts excluded from the trial?",
 ])
 def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, text: str) -> None:
     assert kind_of(text, patterns) != KIND_CRISIS
