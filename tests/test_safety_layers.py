@@ -213,6 +213,10 @@ def test_a_relapse_is_risk_now_whatever_came_before(patterns: SafetyPatterns) ->
     "I bash my head against the wall till it bruises when the pain peaks",
     "smashed the door with my fist last night, knuckles are bleeding",
     "I've been cutting my arms on purpose",
+    "necked forty co-codamol about an hour ago, feel fine so far",
+    "going to swallow every pill I own tonight",
+    "sh urges are really bad tonight",
+    "sat in my car in the locked garage last night with the engine on",
 ])
 def test_methods_and_preparations_in_practical_words_get_crisis_support(patterns: SafetyPatterns, text: str) -> None:
     assert kind_of(text, patterns) == KIND_CRISIS
@@ -226,6 +230,7 @@ def test_methods_and_preparations_in_practical_words_get_crisis_support(patterns
     "I hit my head on the cupboard door this morning",
     "I hurt myself on the stairs last week",
     "were people with suicidal thoughts excluded from the trial?",
+    "had forty winks after the physio session",
 ])
 def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, text: str) -> None:
     assert kind_of(text, patterns) != KIND_CRISIS
@@ -291,3 +296,8 @@ def test_a_diagnosis_refusal_lists_the_signs_to_watch_for(responses: Dict[str, s
 def test_inflammatory_signs_are_not_called_an_emergency(responses: Dict[str, str]) -> None:
     text = responses["utter_inflammatory_signs"]
     assert "not an emergency" in text and "GP" in text and "{emergency_number}" not in text
+
+
+def test_a_dragging_foot_is_asked_about_as_possible_worsening_weakness(patterns: SafetyPatterns) -> None:
+    result = screen_message("my left foot keeps dragging and I catch my toes on the kerb", patterns, None)
+    assert result.match is not None and result.match.kind in (KIND_UNCLEAR, KIND_EMERGENCY)
