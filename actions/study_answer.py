@@ -103,15 +103,18 @@ class AnswerBuilder:
         self.figures: List[Figure] = []
         self.source_keys: List[str] = []
         self.buttons: List[Dict[str, str]] = []
+        self.not_reported = False  # set when part of the question asked for what the sources lack
 
     def exact(self, value: float, path: str, sources: Sequence[str] = (), signed: bool = True) -> str:
         """A figure exactly as the file has it (signed=False: its size, direction said in words)."""
         self.figures.append(Figure(value, "reported", path, tuple(sources), shown_unsigned=not signed))
         return format_number(value if signed else abs(value))
 
-    def about(self, value: float, path: str, sources: Sequence[str] = ()) -> str:
-        """A file figure rounded to a whole number for plain answers: "about 5"."""
+    def about(self, value: float, path: str, sources: Sequence[str] = (), decimals: int = 0) -> str:
+        """A file figure rounded for plain answers: "about 5" (or "about 1.7" with decimals=1)."""
         self.figures.append(Figure(value, "reported", path, tuple(sources)))
+        if decimals:
+            return f"about {format_number(abs(round(value, decimals)), decimals)}"
         return f"about {format_number(abs(round_half_up(value)), 0)}"
 
     def exact_or_about(self, value: float, path: str, sources: Sequence[str] = ()) -> str:
@@ -139,6 +142,7 @@ class AnswerBuilder:
         self.buttons.append({"title": title, "payload": button_payload(entity, value)})
 
     def build(self, slots: Optional[Dict[str, Optional[str]]] = None, **extra) -> Answer:
+        extra["not_reported"] = bool(extra.get("not_reported")) or self.not_reported
         return Answer(
             text="\n".join(self.lines),
             kind=self.kind,

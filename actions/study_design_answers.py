@@ -8,10 +8,10 @@ are given, each with its source.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
-from actions.study_answer import EN_DASH, Answer, AnswerBuilder, join_words
-from actions.study_model import Study, get_study
+from actions.study_answer import EN_DASH, Answer, AnswerBuilder, join_words, source_phrase
+from actions.study_model import Group, Study, Timepoint, get_study
 
 # topic id -> what it covers (for the Rasa glue and for help texts)
 DESIGN_TOPICS: Dict[str, str] = {
@@ -33,6 +33,7 @@ DESIGN_TOPICS: Dict[str, str] = {
     "limitations": "the limitations reviewers pointed out",
     "generalisability": "who the results may not apply to (over-50s, people with anxiety or depression)",
     "secondary_outcomes": "what the secondary outcomes showed",
+    "results": "what the trial found, in short: pain over time, the gap between the groups, disability",
 }
 
 
@@ -244,6 +245,63 @@ def _secondary_outcomes(b: AnswerBuilder, _group: Optional[str]) -> None:
     b.line("The sources I have report no group averages for any secondary outcome, so I can't give figures for them.")
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
+    """"Did it work?" in a few lines (issue 15). A patient gets fewer numbers, no SDs and one
+    line naming the sources at the end; a trainee gets the exact figures, each line sourced."""
+    study = b.study
+    experimental, control = (study.groups[g] for g in ("experimental", "control"))
+    baseline, end, last = (study.timepoints[t] for t in ("baseline", "week6", "week22"))
+    cells = study.pain_results
+    used: List[str] = []
+
+    def tag(keys: Sequence[str]) -> str:
+        phrase = b.cite(keys)
+        used.extend(k for k in keys if k not in used)
+        return "" if b.plain else f" {phrase}"
+
+    def mean(group: Group, timepoint: Timepoint, decimals: int) -> str:
+        cell = cells[group.id][timepoint.id]
+        if b.plain:
+            return b.about(cell.mean, f"{cell.path}.mean", cell.sources, decimals)
+        return b.exact(cell.mean, f"{cell.path}.mean", cell.sources)
+
+    start = mean(experimental, baseline, 0)
+    e_end, c_end = mean(experimental, end, 1), mean(control, end, 1)
+    mean_sources = [k for g in (experimental, control) for t in (baseline, end, last) for k in cells[g.id][t.id].sources]
+    end_sources = [k for statement in study.between_group.results[end.id].statements for k in statement.sources]
+    when_end = end.plain_label if b.plain else f"at {end.label}"
+    b.line(
+        f"Both groups started with pain averaging {start} out of 10. {_cap(when_end)}, it had dropped in both "
+        f"({e_end} with {experimental.short_label} physiotherapy, {c_end} with usual physiotherapy), and the "
+        f"groups did not differ significantly{tag(mean_sources + end_sources)}."
+    )
+    e_last, c_last = mean(experimental, last, 1), mean(control, last, 1)
+    when_last = last.plain_label if b.plain else f"at {last.label}"
+    b.line(
+        f"After treatment, pain stayed low in {experimental.plain_label} but crept back up in "
+        f"{control.plain_label}: {when_last} it averaged {e_last} against {c_last}{tag(mean_sources)}."
+    )
+    reported = study.between_group.results[last.id].difference
+    magnitude = study.effect_size.magnitude
+    if reported:
+        size = b.exact(reported.value, f"{reported.path}.value", reported.sources, signed=False)
+        b.line(
+            f"The reported difference was {size} points less pain on average with the multidimensional "
+            f"approach, a {magnitude.text} effect{tag(list(reported.sources) + list(magnitude.sources))}."
+        )
+    disability = study.outcomes.get("disability")
+    if disability and disability.findings:
+        finding = disability.findings[0]
+        b.line(f"Disability: {finding.text}{tag(finding.sources)}.")
+    b.line("It was one fairly small trial, so it suggests rather than proves that the approach helps.")
+    if b.plain:
+        b.line(f"Figures as reported {source_phrase(study, used)}.")
+
+
 _WRITERS: Dict[str, Callable[[AnswerBuilder, Optional[str]], None]] = {
     "participants": _participants,
     "age": _age,
@@ -263,5 +321,6 @@ _WRITERS: Dict[str, Callable[[AnswerBuilder, Optional[str]], None]] = {
     "limitations": _limitations,
     "generalisability": _generalisability,
     "secondary_outcomes": _secondary_outcomes,
+    "results": _results,
 }
 assert set(_WRITERS) == set(DESIGN_TOPICS), "every design topic needs a writer"

@@ -27,9 +27,11 @@ from actions.study_answer import (
     Answer,
     AnswerBuilder,
     join_words,
+    round_half_up,
 )
 from actions.study_design_answers import DESIGN_TOPICS, answer_design
 from actions.study_model import Group, Outcome, Study, Timepoint, get_study
+from backpain.durations import weeks_of
 
 QUERY_KINDS = ("figure", "comparison", "change", "effect_size", "design", "chart")
 NOT_REPORTED = "That figure is not reported in the sources I have."
@@ -77,22 +79,48 @@ def _resolve_slots(
     """Resolve the three entities, or return the answer that asks/explains instead."""
     given = {"outcome": outcome, "group": group, "timepoint": timepoint}
     resolved: Dict[str, Optional[str]] = {}
+    unmeasured: Optional[Timepoint] = None
     for entity, value in given.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             resolved[entity] = None
             continue
         ids = study.resolve(entity, value if isinstance(value, str) else None)
+        if entity == "timepoint" and (not ids or len(ids) > 1):
+            nearest = _nearest_timepoint(study, value)
+            if nearest is not None:  # "at 52 weeks": say so, then answer for the nearest time
+                unmeasured = nearest
+                ids = [nearest.id]
         if len(ids) > 1:
             return _ask_which(study, kind, audience, entity, ids, {**given, **resolved, entity: None})
         if not ids:
             return _unknown_entity(study, kind, audience, entity, {**given, **resolved, entity: None})
         resolved[entity] = ids[0]
     slots = _Slots(outcome=resolved["outcome"] or _primary_outcome(study).id, group=resolved["group"], timepoint=resolved["timepoint"])
+    if unmeasured is not None:
+        slots.notes.append(_unmeasured_note(study, audience, unmeasured))
     if resolved["outcome"] is None:
         slots.assumed_outcome = True
     if not study.outcomes[slots.outcome].group_means_reported:
         return _not_reported_outcome(study, kind, audience, slots)
     return slots
+
+
+def _nearest_timepoint(study: Study, words: object) -> Optional[Timepoint]:
+    """The measured time closest to a time the trial did not measure ("52 weeks"), or None."""
+    weeks = weeks_of(words) if isinstance(words, str) else None
+    if weeks is None:
+        return None
+    return min(study.timepoints.values(), key=lambda t: (abs(t.week - weeks), -t.week))
+
+
+def _unmeasured_note(study: Study, audience: Optional[str], nearest: Timepoint) -> str:
+    last = max(study.timepoints.values(), key=lambda t: t.week)
+    b = AnswerBuilder(study, "note", audience)
+    when = nearest.plain_label if b.plain else f"at {nearest.label}"
+    if nearest.id == last.id:
+        return (f"The trial did not measure at that time: its follow-up ended {last.plain_label} "
+                f"{b.cite(last.sources)}, so here is that last measurement:")
+    return f"The trial did not measure at that time. The nearest measurement is {when}:"
 
 
 def _primary_outcome(study: Study) -> Outcome:
@@ -195,6 +223,12 @@ def _outcome_name(b: AnswerBuilder, outcome: Outcome) -> str:
 
 
 def _assumption_line(b: AnswerBuilder, slots: _Slots) -> None:
+    for note in slots.notes:
+        b.line(note)
+    if slots.notes:  # a time the trial did not measure: offer the ones it did
+        b.not_reported = True
+        for timepoint_id, timepoint in b.study.timepoints.items():
+            b.button(_label_for(b, "timepoint", timepoint), "timepoint", timepoint_id)
     if slots.assumed_outcome:
         outcome = b.study.outcomes[slots.outcome]
         b.line(f"You didn't say which measure, so I'll assume {_outcome_name(b, outcome)}, the trial's primary outcome.")
@@ -224,10 +258,17 @@ def _scale_line(b: AnswerBuilder, outcome: Outcome) -> None:
     b.line(f"Scale: {low} = {scale.min_meaning}, {high} = {scale.max_meaning}{instrument} {b.cite(sources)}.")
 
 
-def _mean(b: AnswerBuilder, study: Study, group_id: str, timepoint_id: str) -> str:
+def plain_decimals(*means: float) -> int:
+    """Whole numbers for plain answers, unless two different means would both read "about 2"
+    next to a stated gap between them: then one decimal (issue 15)."""
+    rounded = [round_half_up(mean) for mean in means]
+    return 1 if len(set(rounded)) < len(rounded) and len(set(means)) > 1 else 0
+
+
+def _mean(b: AnswerBuilder, study: Study, group_id: str, timepoint_id: str, decimals: int = 0) -> str:
     cell = study.pain_results[group_id][timepoint_id]
     if b.plain:
-        return b.about(cell.mean, f"{cell.path}.mean", cell.sources)
+        return b.about(cell.mean, f"{cell.path}.mean", cell.sources, decimals)
     mean = b.exact(cell.mean, f"{cell.path}.mean", cell.sources)
     sd = b.exact(cell.sd, f"{cell.path}.sd", cell.sources)
     return f"{mean} (SD {sd})"
@@ -281,8 +322,9 @@ def answer_figure(
             heading += f", {_group_name(b, study.groups[group_ids[0]])}"
         b.line(f"{heading} {cite}:")
         for t in timepoint_ids:
+            decimals = plain_decimals(*(study.pain_results[g][t].mean for g in group_ids))
             cells = [
-                (f"{_mean(b, study, g, t)} in the {study.groups[g].short_label} group" if b.plain
+                (f"{_mean(b, study, g, t, decimals)} in the {study.groups[g].short_label} group" if b.plain
                  else f"{study.groups[g].id} {_mean(b, study, g, t)}")
                 for g in group_ids
             ]
@@ -325,7 +367,8 @@ def answer_comparison(
 def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> None:
     study = b.study
     experimental, control = _experimental_and_control(study)
-    e_mean, c_mean = _mean(b, study, experimental.id, t.id), _mean(b, study, control.id, t.id)
+    decimals = plain_decimals(*(study.pain_results[g.id][t.id].mean for g in (experimental, control)))
+    e_mean, c_mean = _mean(b, study, experimental.id, t.id, decimals), _mean(b, study, control.id, t.id, decimals)
     cite_means = b.cite(_cell_sources(study, [experimental.id, control.id], [t.id]))
     prefix = "• " if compact else ""
     if b.plain:
@@ -368,11 +411,14 @@ def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> 
         else:
             value = b.computed(diff, "difference", inputs)
             b.line(f"{prefix}Difference ({experimental.id} − {control.id}): {value}, computed here from the reported means; no source reports a difference figure for this timepoint.")
-    for statement in result.statements if result else ():
-        b.line(f"{prefix}Reported: {statement.text} {b.cite(statement.sources)}.")
     effect = study.effect_size
-    if effect.timepoint == t.id and effect.outcome == out.id and not compact:
-        _effect_size_lines(b)
+    effect_follows = effect.timepoint == t.id and effect.outcome == out.id and not compact
+    for statement in result.statements if result else ():
+        if effect_follows and effect.magnitude.text in statement.text:
+            continue  # the effect-size lines below say how large it was (no sentence twice)
+        b.line(f"{prefix}Reported: {statement.text} {b.cite(statement.sources)}.")
+    if effect_follows:
+        _effect_size_lines(b, with_direction=False)  # answer_comparison ends with the direction
 
 
 def _experimental_and_control(study: Study) -> Tuple[Group, Group]:
@@ -466,7 +512,8 @@ def answer_effect_size(audience: Optional[str] = None, study: Optional[Study] = 
     effect = study.effect_size
     experimental, control = _experimental_and_control(study)
     t = study.timepoints[effect.timepoint]
-    e_mean, c_mean = _mean(b, study, experimental.id, t.id), _mean(b, study, control.id, t.id)
+    decimals = plain_decimals(*(study.pain_results[g.id][t.id].mean for g in (experimental, control)))
+    e_mean, c_mean = _mean(b, study, experimental.id, t.id, decimals), _mean(b, study, control.id, t.id, decimals)
     out = study.outcomes[effect.outcome]
     b.line(
         f"For comparison, the average {out.plain_label if b.plain else out.label} {_when(b, t)} was {e_mean} in "
@@ -476,7 +523,7 @@ def answer_effect_size(audience: Optional[str] = None, study: Optional[Study] = 
     return b.build({"outcome": effect.outcome, "group": None, "timepoint": effect.timepoint})
 
 
-def _effect_size_lines(b: AnswerBuilder) -> None:
+def _effect_size_lines(b: AnswerBuilder, with_direction: bool = True) -> None:
     study = b.study
     effect = study.effect_size
     t = study.timepoints[effect.timepoint]
@@ -495,9 +542,10 @@ def _effect_size_lines(b: AnswerBuilder) -> None:
     high = b.exact(ci.high, f"{ci.path}.high", ci.sources)
     level = b.exact(effect.ci_level.value, effect.ci_level.path)
     b.line(f"Effect size {_when(b, t)}: {effect.measure} = {value} {b.cite(effect.value.sources)}; {level}% CI {low} to {high} {b.cite(ci.sources)}.")
+    direction = f"; a negative value means lower pain in the {experimental.label} group" if with_direction else ""
     b.line(
         f"Described as a {magnitude.text} effect {b.cite(magnitude.sources)}. {effect.measure} is the difference between the "
-        f"group means in units of their pooled standard deviation; a negative value means lower pain in the {experimental.label} group."
+        f"group means in units of their pooled standard deviation{direction}."
     )
 
 

@@ -31,8 +31,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from backpain.safety_classifier import SafetyClassifier, load_classifier
-from backpain.safety_layers import screen_message
+from backpain.safety_layers import LAYER_PATTERN, screen_message
 from backpain.safety_patterns import PROJECT_ROOT, SafetyPatterns, load_safety_patterns
+from components.language_gate import OTHER_LANGUAGE_INTENT
 
 # The parse-data key the actions read (tracker.latest_message["safety"]).
 SAFETY_KEY = "safety"
@@ -99,6 +100,10 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 logger.exception("The safety screen failed on a message; the classifier's intent is kept.")
                 continue
             if result.match is None:
+                continue
+            if intent.get(INTENT_NAME_KEY) == OTHER_LANGUAGE_INTENT and result.layer != LAYER_PATTERN:
+                # The classifier and the net read English: on another language their guess is noise,
+                # and the English-only notice already gives the emergency and crisis numbers.
                 continue
             logger.debug(f"Safety screen ({result.layer}): '{result.match.kind}' ({result.match.category}).")
             _override_intent(message, result.match.kind)

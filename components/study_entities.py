@@ -13,6 +13,8 @@ from typing import Any, Dict, List, Text
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 
+from backpain.durations import trial_time_in
+
 STUDY_ENTITY_TYPES = ["outcome", "group", "timepoint"]
 
 
@@ -28,6 +30,18 @@ class StudyEntityExtractor(SpacyEntityExtractor):
 
     @staticmethod
     def _extract_entities(doc: Any) -> List[Dict[Text, Any]]:
+        entities = StudyEntityExtractor._ruler_entities(doc)
+        if not any(entity["entity"] == "timepoint" for entity in entities):
+            # "at 52 weeks": a time the trial never measured, kept as words (backpain/durations.py);
+            # the study answers say when follow-up ended and give the nearest measurement.
+            found = trial_time_in(doc.text)
+            if found:
+                entities.append({"entity": "timepoint", "value": found.group(0), "start": found.start(),
+                                 "end": found.end(), "confidence": None})
+        return entities
+
+    @staticmethod
+    def _ruler_entities(doc: Any) -> List[Dict[Text, Any]]:
         return [
             {
                 "entity": ent.label_,

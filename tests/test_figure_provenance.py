@@ -113,7 +113,10 @@ def provenance_problems(answer: Answer) -> List[str]:
         for match in numbers_in(line):
             value = value_of(match)
             if line[: match.start()].endswith("about "):
-                if not any(abs(round_half_up(f.value)) == abs(value) for f in reported):
+                # Whole numbers, or one decimal where two whole numbers would read the same (issue 15).
+                decimals = len(match.group(0).partition(".")[2])
+                rounded = (lambda v: round_half_up(v)) if decimals == 0 else (lambda v: round(v, decimals))
+                if not any(same(abs(rounded(f.value)), abs(value)) for f in reported):
                     problems.append(f"'about {match.group(0)}' is not the rounding of a reported figure: {line!r}")
                 continue
             if any(same(value, f.value) or (f.shown_unsigned and same(abs(value), abs(f.value))) for f in reported):

@@ -68,6 +68,58 @@ def test_held_out_examples_are_not_near_copies_of_training_examples() -> None:
     assert not near, f"held-out examples nearly identical to training ones: {near}"
 
 
+# The blind sets written from a description of the users (tests/heldout/README.md): training on
+# them, or on near copies, would turn their figures into a memory test. Short, canonical
+# questions ("hi", "what is the biopsychosocial model") are written the same way by anyone, so
+# only messages of six words or more are compared.
+BLIND_SETS = ("heldout/conversation.yml", "heldout/midscript.yml", "heldout/safety.yml", "heldout/safety_check3.yml",
+              "dev/conversation_dev.yml", "dev/safety_dev.yml", "dev/safety_dev2.yml")
+BLIND_NEAR_COPY_RATIO = 0.9
+BLIND_MIN_WORDS = 6
+# Training examples written on 2026-11-25, five days before the blind sets existed, that the blind
+# writers happened to phrase the same way (checked with `git log -S`). Listed so no new one slips in.
+KNOWN_COINCIDENCES = {
+    "what can you help me with", "what can you help with", "who won the football last night",
+    "what's the capital of france", "why does tiredness make pain worse",
+    "what is the difference between acute and chronic pain", "what is the fear avoidance model",
+    "whats the bemani study about", "i'm going to kill myself", "do i have a slipped disc?",
+    "what are red flags for back pain", "how do i know if my back pain is serious", "can we do a breathing exercise",
+    "i'm thinking about killing myself", "i'm thinking about ending it all",
+}
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", str(text).lower()).split())
+
+
+def _blind_texts() -> Set[str]:
+    texts: Set[str] = set()
+    for name in BLIND_SETS:
+        content = yaml.safe_load((PROJECT_ROOT / "tests" / name).read_text(encoding="utf-8")) or {}
+        for group in content.values():
+            for entry in group if isinstance(group, list) else []:
+                texts.update(_words(text) for text in ([entry["text"]] if "text" in entry else entry.get("turns") or []))
+    return {text for text in texts if len(text.split()) >= BLIND_MIN_WORDS}
+
+
+def test_no_training_example_is_a_near_copy_of_a_blind_message() -> None:
+    blind = sorted(_blind_texts())
+    assert len(blind) > 500
+    near = []
+    for _, label, text in _example_lines(sorted((PROJECT_ROOT / "data").rglob("*.yml"))):
+        if text in KNOWN_COINCIDENCES:
+            continue
+        matcher = difflib.SequenceMatcher(None)
+        matcher.set_seq2(_words(text))
+        for other in blind:
+            matcher.set_seq1(other)
+            if (matcher.real_quick_ratio() >= BLIND_NEAR_COPY_RATIO and matcher.quick_ratio() >= BLIND_NEAR_COPY_RATIO
+                    and matcher.ratio() >= BLIND_NEAR_COPY_RATIO):
+                near.append((label, text, other))
+                break
+    assert not near, f"training examples nearly identical to blind test messages: {near}"
+
+
 def test_config_points_at_the_current_spacy_pipeline() -> None:
     result = subprocess.run(
         [sys.executable, "scripts/build_spacy_pipeline.py", "--check"],

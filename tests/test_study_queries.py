@@ -85,7 +85,14 @@ def test_figure_table_for_a_patient_uses_rounded_values():
     answer = answer_figure(None, None, None, "patient", STUDY)
     assert "assume pain" in answer.text
     assert answer.text.count("about ") == 8  # 2 groups × 4 timepoints
-    assert not re.search(r"\d\.\d", answer.text)
+    # Whole numbers, except one decimal where two different means would both read "about 2"
+    # (end of treatment: 1.86 and 2.43), and never "about N" twice in one row (issue 15).
+    rows = [line for line in answer.text.splitlines() if line.startswith("•")]
+    decimals = [row for row in rows if re.search(r"\d\.\d", row)]
+    assert len(decimals) == 1 and "about 1.9" in decimals[0] and "about 2.4" in decimals[0]
+    for row in rows[1:]:
+        values = re.findall(r"about (\d+(?:\.\d)?)", row)
+        assert len(set(values)) == len(values), row
 
 
 # -- not reported ------------------------------------------------------------------------------
@@ -112,7 +119,7 @@ def test_not_reported_says_what_is_available():
 
 def test_a_time_the_trial_did_not_measure_is_not_reported():
     answer = answer_figure("pain", "control", "12 weeks", "patient", STUDY)
-    assert answer.not_reported and NOT_REPORTED in answer.text
+    assert answer.not_reported and "did not measure at that time" in answer.text
     assert "12" not in answer.text  # the user's text is never echoed as if it were a figure
     assert {b["payload"] for b in answer.buttons} == {f'/{FOLLOW_UP_INTENT}{{"timepoint": "{t}"}}' for t in STUDY.timepoints}
 
@@ -372,3 +379,50 @@ def test_follow_up_without_a_previous_query_is_a_figure():
 def test_number_formatting():
     assert format_number(-2.2) == f"{M}2.20" and format_number(35) == "35" and format_number(-0.0) == "0.00"
     assert join_words(["a", "b", "c"]) == "a, b and c" and join_words(["a, x", "b"], separator="; ") == "a, x; and b"
+
+
+# -- plain results (issue 15) -----------------------------------------------------------------
+
+
+def test_plain_comparison_never_reads_about_n_against_about_n():
+    answer = answer_comparison("pain", "week6", "patient", STUDY)
+    abouts = re.findall(r"about (\d+(?:\.\d+)?)", answer.text)
+    assert len(abouts) >= 2 and len(set(abouts)) == len(abouts), answer.text
+    assert "about 1.9" in answer.text and "about 2.4" in answer.text
+
+
+def test_did_it_work_gets_a_plain_answer_for_a_patient_and_exact_figures_for_a_trainee():
+    plain = answer_design("results", "patient", STUDY)
+    assert "SD" not in plain.text and "CI" not in plain.text
+    assert "about 1.7 against about 3.9" in plain.text and "did not differ significantly" in plain.text
+    assert plain.text.count("(source") == 1, "a patient gets one line naming the sources"
+    trainee = answer_design("results", "trainee", STUDY)
+    assert "1.66 against 3.86" in trainee.text and "2.20 points" in trainee.text
+
+
+@pytest.mark.parametrize("words, nearest", [("at 52 weeks", "22 weeks"), ("one-year follow-up", "22 weeks"),
+                                            ("after 3 months", "10 weeks")])
+def test_a_time_the_trial_did_not_measure_gets_the_end_of_follow_up_and_the_nearest_figure(words, nearest):
+    answer = answer_query("figure", outcome="pain", timepoint=words, audience="trainee", study=STUDY)
+    first = answer.text.splitlines()[0]
+    assert first.startswith("The trial did not measure at that time")
+    assert nearest in first and answer.not_reported
+    if nearest == "22 weeks":
+        assert "its follow-up ended 22 weeks after the start" in first
+    assert "SD" in answer.text, "the nearest figure itself follows"
+
+
+def _sentences(text):
+    return [s.strip() for s in re.split(r"(?<=[.])\s+|\n", text) if len(s.strip()) > 20]
+
+
+@pytest.mark.parametrize("audience", ["patient", "trainee"])
+@pytest.mark.parametrize("kind, timepoint", [("comparison", "week22"), ("comparison", None), ("figure", None),
+                                             ("change", "week22"), ("effect_size", None), ("design", None)])
+def test_no_answer_says_the_same_thing_twice(kind, timepoint, audience):
+    """Issue 15: the 22-week answer said "large effect" and the direction twice each."""
+    text = answer_query(kind, outcome="pain", timepoint=timepoint, topic="results", audience=audience, study=STUDY).text
+    sentences = _sentences(re.sub(r"\((?:source|sources): [^)]*\)", "", text))
+    assert len(sentences) == len(set(sentences)), text
+    assert text.lower().count("large effect") + text.lower().count("it was large") <= 1, text
+    assert text.count("lower pain in the multidimensional physiotherapy group") <= 1, text

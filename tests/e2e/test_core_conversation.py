@@ -50,10 +50,63 @@ def test_out_of_scope_says_so_and_offers_what_it_can_do(assistant: Assistant, se
     assert len(buttons(reply)) >= 3
 
 
+CLARIFY = "I want to be sure I answer the right question. Did you mean one of these?"
+MENU = ("Sorry, I still couldn't work out what you need. Here is what I can help with: pick one, "
+        "or ask a short question in your own words.")
+AREAS = ["Why pain persists", "The Bemani 2023 trial", "Coping exercises", "Warning signs"]
+UNCLEAR = ["blorf quenzle trimbodactyl", "zzz qqq"]
+# Vague enough that no topic is sure, with words that point at a few (a trial group, a thing).
+VAGUE = "hmm and the thing with the group"
+
+
 def test_gibberish_is_not_answered_with_confidence(assistant: Assistant, sender: str) -> None:
     assistant.send(sender, "hi")
-    text = assistant.say(sender, "blorf quenzle trimbodactyl")
-    assert "another way" in text or "outside what I can help with" in text
+    text = assistant.say(sender, UNCLEAR[0])
+    assert text in (CLARIFY, MENU) or "outside what I can help with" in text
+
+
+def test_an_unclear_message_offers_the_likeliest_topics_then_the_menu(assistant: Assistant, sender: str) -> None:
+    """Issue 15: the two-stage fallback, as the person sees it, message by message."""
+    assistant.send(sender, "hi")
+    first = assistant.send(sender, VAGUE)
+    assert [m.get("text") for m in first] == [CLARIFY]
+    offered = buttons(first)
+    assert 2 <= len(offered) <= 4 and offered[-1] == "Something else"
+    second = assistant.send(sender, UNCLEAR[1])
+    assert [m.get("text") for m in second] == [MENU]
+    assert buttons(second) == AREAS
+
+
+def test_a_click_on_a_likely_topic_answers_it(assistant: Assistant, sender: str) -> None:
+    assistant.send(sender, "hi")
+    first = assistant.send(sender, VAGUE)
+    assert first[0]["text"] == CLARIFY
+    payload = first[0]["buttons"][0]["payload"]
+    answer = assistant.send(sender, payload)
+    assert answer and answer[0]["text"] not in (CLARIFY, MENU)
+    # The clicked topic replaced the unclear message: nothing of the fallback is left active.
+    assert assistant.tracker(sender)["active_loop"] in ({}, None) or not assistant.tracker(sender)["active_loop"].get("name")
+
+
+def test_something_else_shows_what_the_assistant_can_do(assistant: Assistant, sender: str) -> None:
+    assistant.send(sender, "hi")
+    assistant.send(sender, VAGUE)
+    reply = assistant.send(sender, "/what_can_you_do")
+    assert reply[0]["text"].startswith("Here is what I can help with")
+    assert buttons(reply) == AREAS
+
+
+NOT_ENGLISH = ("Sorry, I can only understand English for now. In English, I can explain chronic back pain, answer "
+               "questions about the Bemani 2023 trial and guide coping exercises. If you need urgent help, call ")
+
+
+@pytest.mark.parametrize("message", ["Hola, tengo dolor de espalda desde hace dos años", "腰が痛いです",
+                                     "Ich habe seit Monaten Rückenschmerzen, was kann ich tun?"])
+def test_a_message_in_another_language_gets_the_english_only_notice(assistant: Assistant, sender: str, message: str) -> None:
+    assistant.send(sender, "hi")
+    reply = assistant.send(sender, message)
+    assert len(reply) == 1 and reply[0]["text"].startswith(NOT_ENGLISH)
+    assert "{" not in reply[0]["text"], "the clinic's numbers are filled in"
 
 
 @pytest.mark.parametrize(
@@ -63,9 +116,9 @@ def test_gibberish_is_not_answered_with_confidence(assistant: Assistant, sender:
         ("   \n\t ", "didn't receive any text"),
         ("x" * 50_000, "shorten it"),
         ("lorem ipsum " * 4000, "shorten it"),
-        ("😀😀😀", "another way"),
-        ("¿Dónde está la biblioteca?", ""),
-        ("背中が痛いです", ""),
+        ("😀😀😀", ""),
+        ("¿Dónde está la biblioteca?", "only understand English"),
+        ("背中が痛いです", "only understand English"),
         ("\x00\x07 \u202e", ""),
     ],
     ids=["empty", "whitespace", "50k-single-token", "50k-words", "emoji", "spanish", "japanese", "control-chars"],

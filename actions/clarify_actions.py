@@ -1,0 +1,86 @@
+"""When the assistant is unsure what a message meant, and when it is not in English (issue 15).
+
+- `action_default_ask_affirmation` replaces Rasa's stock first stage of the two-stage fallback
+  (data/rules/core.yml). Instead of "Did you mean 'ask_trial_figure'?" it offers the two or
+  three likeliest topics in words a person understands (backpain/clarify.py chooses them), plus
+  "Something else", which shows the menu of what the assistant can do. A click is parsed like a
+  typed message, and Rasa's two-stage fallback then answers it in place of the unclear one. A
+  second unclear message in a row gets Rasa's `action_default_fallback`, whose `utter_default`
+  is that same menu.
+- `action_other_language` sends the English-only notice with the clinic's emergency and crisis
+  contacts (config/clinic.yml), since a person writing in another language may need them.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.safety_actions import clinic_contacts
+from backpain.clarify import RETRIEVAL_INTENT, clarify_options, first_question_per_topic, plain_example
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
+EDUCATION_NLU_FILE = PROJECT_ROOT / "data" / "nlu" / "education.yml"
+SOMETHING_ELSE = {"title": "Something else", "payload": "/what_can_you_do"}
+
+
+@lru_cache(maxsize=1)
+def intent_titles() -> Dict[str, str]:
+    raw = yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8")) or {}
+    return {str(name): str(title) for name, title in (raw.get("intents") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def topic_questions() -> Dict[str, str]:
+    raw = yaml.safe_load(EDUCATION_NLU_FILE.read_text(encoding="utf-8")) or {}
+    examples = {
+        str(block["intent"]): [
+            plain_example(line.strip()[2:]) for line in str(block.get("examples") or "").splitlines()
+            if line.strip().startswith("- ")
+        ]
+        for block in raw.get("nlu") or [] if "intent" in block
+    }
+    return first_question_per_topic(examples)
+
+
+def _topic_ranking(latest_message: Dict[str, Any]) -> List[Dict[str, Any]]:
+    selectors = latest_message.get("response_selector") or {}
+    chosen = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
+    return list(chosen.get("ranking") or [])
+
+
+class ActionDefaultAskAffirmation(Action):
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        latest = tracker.latest_message or {}
+        options = clarify_options(
+            latest.get("intent_ranking") or [],
+            _topic_ranking(latest),
+            intent_titles(),
+            topic_questions(),
+            latest.get("entities") or [],
+        )
+        if not options:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        buttons = [{"title": option.title, "payload": option.payload} for option in options] + [SOMETHING_ELSE]
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        return []
+
+
+class ActionOtherLanguage(Action):
+    def name(self) -> Text:
+        return "action_other_language"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_other_language", **clinic_contacts())
+        return []

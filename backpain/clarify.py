@@ -1,0 +1,99 @@
+"""Which topics to offer when the assistant is unsure what a message meant (issue 15).
+
+Rasa's two-stage fallback asks "Did you mean ...?" before giving up. Its stock question offers
+one intent by its name; people need the two or three likeliest topics, in their own words, as
+buttons. This module picks them from the intent ranking and, for the education topics (the
+retrieval intent `explain`), from the response selector's ranking. No Rasa imports: the action
+in actions/clarify_actions.py passes the parse result in and sends what comes out.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Sequence
+
+RETRIEVAL_INTENT = "explain"
+MAX_OPTIONS = 3
+# Below this, a guess is noise rather than a candidate (DIET's softmax over about 60 intents).
+MIN_CONFIDENCE = 0.05
+
+
+@dataclass(frozen=True)
+class Option:
+    title: str
+    payload: str
+
+
+def _entity_payload(intent: str, entities: Sequence[Mapping[str, Any]]) -> str:
+    """`/intent{"outcome": "pain"}` with the study entities the message named, so a click keeps them."""
+    values: Dict[str, Any] = {}
+    for entity in entities:
+        name, value = entity.get("entity"), entity.get("value")
+        if isinstance(name, str) and isinstance(value, str) and name not in values:
+            values[name] = value
+    return f"/{intent}{json.dumps(values)}" if values else f"/{intent}"
+
+
+def clarify_options(
+    intent_ranking: Iterable[Mapping[str, Any]],
+    topic_ranking: Iterable[Mapping[str, Any]],
+    intent_titles: Mapping[str, str],
+    topic_questions: Mapping[str, str],
+    entities: Sequence[Mapping[str, Any]] = (),
+    max_options: int = MAX_OPTIONS,
+) -> List[Option]:
+    """Up to `max_options` likeliest topics, best first, each offered once.
+
+    `intent_titles` names the intents that may be offered (any other, such as greetings or the
+    safety intents, never is). `topic_questions` maps an education topic to a question that asks
+    for it; the button sends that question, so a click is parsed like a typed message.
+    """
+    topics = [
+        str(entry.get("intent_response_key", "")).split("/", 1)[-1]
+        for entry in topic_ranking
+        if float(entry.get("confidence") or 0) >= MIN_CONFIDENCE
+    ]
+    options: List[Option] = []
+    seen = set()
+    for entry in intent_ranking:
+        name = entry.get("name")
+        if float(entry.get("confidence") or 0) < MIN_CONFIDENCE:
+            continue
+        if name == RETRIEVAL_INTENT:
+            for topic in topics[:2]:
+                question = topic_questions.get(topic)
+                if question and topic not in seen:
+                    seen.add(topic)
+                    options.append(Option(_as_title(question), question))
+        elif name in intent_titles and name not in seen:
+            seen.add(name)
+            options.append(Option(intent_titles[name], _entity_payload(name, entities)))
+    return options[:max_options]
+
+
+def _as_title(question: str) -> str:
+    """"what is pacing" -> "What is pacing?"."""
+    text = question.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in "?.!" else text + "?"
+
+
+def first_question_per_topic(examples: Mapping[str, Sequence[str]]) -> Dict[str, str]:
+    """The first training example of each `explain/<topic>`: a plain question for its button."""
+    found: Dict[str, str] = {}
+    for intent, texts in examples.items():
+        if intent.startswith(f"{RETRIEVAL_INTENT}/") and texts:
+            found[intent.split("/", 1)[1]] = texts[0]
+    return found
+
+
+# Rasa's training-data annotations: [text](entity) or [text]{"entity": ...}.
+_ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def plain_example(annotated: str) -> str:
+    """A training example as a person would type it: "what is [CBT](group)" -> "what is CBT"."""
+    return _ANNOTATION.sub(lambda found: found.group("text"), annotated).strip()

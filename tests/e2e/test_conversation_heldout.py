@@ -1,0 +1,81 @@
+"""The blind conversation set (tests/heldout/conversation.yml) through the real servers (issue 15).
+
+Each case opens its own conversation over the REST channel, says who the person is (patient or
+trainee, as the web page's first question does), sends its turns, and scores the reply to the
+last one by the actions that ran and the texts the person saw (backpain/conversation_eval.py).
+Figures per audience and kind go to results/conversation_heldout.txt (the README quotes them).
+
+Issue 15's targets are bare fallback replies <= 3% and answers of the wrong kind <= 5%. Until they
+are met the test holds the measured level as a floor (FLOOR_* below), prints the distance to the
+target, and fails on a regression. Raise the floors as the figures rise; never lower them to pass.
+"""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+from backpain.conversation_eval import (
+    TARGET_FALLBACK,
+    TARGET_WRONG,
+    Report,
+    kind_of_reply,
+    load_cases,
+    print_misses,
+)
+from tests.harness import Assistant
+
+pytestmark = pytest.mark.e2e
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+HELDOUT_FILE = PROJECT_ROOT / "tests" / "heldout" / "conversation.yml"
+REPORT_FILE = PROJECT_ROOT / "results" / "conversation_heldout.txt"
+DECLARE = {"patients": "/declare_patient", "trainees": "/declare_trainee"}
+# Measured 2026-11-30 (third session): bare fallback 9/357 (2.5%, the target is met and enforced),
+# wrong kind 78/357 (21.8%, the floor sits just above it); see the issue-15 note.
+FLOOR_FALLBACK = TARGET_FALLBACK
+FLOOR_WRONG = 0.23
+_numbers = itertools.count()
+
+
+def reply_to_last_message(assistant: Assistant, sender: str) -> Tuple[List[str], List[str]]:
+    """The actions that ran and the texts sent after the last user message of a conversation."""
+    events: List[Dict[str, Any]] = assistant.tracker(sender)["events"]
+    last_user = max(index for index, event in enumerate(events) if event.get("event") == "user")
+    actions, texts = [], []
+    for event in events[last_user + 1:]:
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            actions.append(event["name"])
+        elif event.get("event") == "bot":
+            texts.append(event.get("text") or "")
+            if (event.get("metadata") or {}).get("utter_action"):
+                actions.append(event["metadata"]["utter_action"].split("/")[0])
+    return actions, texts
+
+
+def evaluate(assistant: Assistant, path: Path, prefix: str) -> Report:
+    report = Report()
+    for case in load_cases(path):
+        sender = f"{prefix}-{next(_numbers)}"
+        assistant.send(sender, DECLARE.get(case.audience, "/declare_patient"))
+        for turn in case.turns:
+            assistant.send(sender, turn)
+        actions, texts = reply_to_last_message(assistant, sender)
+        report.add(case, kind_of_reply(actions, texts))
+    return report
+
+
+def test_blind_conversation_set_meets_the_floors(assistant: Assistant) -> None:
+    report = evaluate(assistant, HELDOUT_FILE, "conversation-heldout")
+    lines = report.lines() + [""] + print_misses(report)
+    REPORT_FILE.parent.mkdir(exist_ok=True)
+    REPORT_FILE.write_text("\n".join(lines) + "\n")
+    print("\n".join(report.lines()))
+    fallback = report.fallback[0] / report.fallback[1]
+    wrong = report.wrong[0] / report.wrong[1]
+    for name, value, target in (("bare fallback", fallback, TARGET_FALLBACK), ("wrong kind", wrong, TARGET_WRONG)):
+        print(f"issue 15 target for {name}: {'met' if value <= target else 'NOT MET'} ({value:.1%} against {target:.0%})")
+    assert fallback <= FLOOR_FALLBACK, "\n".join(report.lines())
+    assert wrong <= FLOOR_WRONG, "\n".join(report.lines())

@@ -1,0 +1,76 @@
+"""'Did you mean ...?' (issue 15): the likeliest topics, in plain words, as buttons."""
+from __future__ import annotations
+
+import json
+
+import yaml
+from rasa.shared.core.domain import Domain
+
+from actions.clarify_actions import TITLES_FILE, intent_titles, topic_questions
+from backpain.clarify import MAX_OPTIONS, Option, clarify_options, plain_example
+
+TITLES = {"ask_trial_figure": "A figure from the trial", "choose_script": "A guided coping exercise"}
+QUESTIONS = {"pacing": "what is pacing", "sleep_and_pain": "how does sleep affect pain", "flare_ups": "what is a flare-up"}
+
+
+def test_education_topics_come_from_the_response_ranking_as_questions() -> None:
+    options = clarify_options(
+        [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "explain", "confidence": 0.4},
+         {"name": "choose_script", "confidence": 0.2}],
+        [{"intent_response_key": "explain/sleep_and_pain", "confidence": 0.5},
+         {"intent_response_key": "explain/pacing", "confidence": 0.3},
+         {"intent_response_key": "explain/flare_ups", "confidence": 0.1}],
+        TITLES, QUESTIONS,
+    )
+    assert options == [
+        Option("How does sleep affect pain?", "how does sleep affect pain"),
+        Option("What is pacing?", "what is pacing"),
+        Option("A guided coping exercise", "/choose_script"),
+    ]
+
+
+def test_greetings_safety_intents_and_noise_are_never_offered() -> None:
+    options = clarify_options(
+        [{"name": "greet", "confidence": 0.4}, {"name": "crisis", "confidence": 0.3},
+         {"name": "choose_script", "confidence": 0.01}, {"name": "ask_trial_figure", "confidence": 0.2}],
+        [], TITLES, QUESTIONS,
+    )
+    assert [option.title for option in options] == ["A figure from the trial"]
+
+
+def test_a_click_keeps_the_study_entities_the_message_named() -> None:
+    options = clarify_options(
+        [{"name": "ask_trial_figure", "confidence": 0.3}], [], TITLES, QUESTIONS,
+        [{"entity": "outcome", "value": "pain"}, {"entity": "timepoint", "value": "week_10"}],
+    )
+    intent, _, entities = options[0].payload.partition("{")
+    assert intent == "/ask_trial_figure"
+    assert json.loads("{" + entities) == {"outcome": "pain", "timepoint": "week_10"}
+
+
+def test_at_most_three_options() -> None:
+    ranking = [{"name": name, "confidence": 0.2} for name in ("ask_trial_figure", "choose_script", "explain")]
+    topics = [{"intent_response_key": f"explain/{topic}", "confidence": 0.3} for topic in QUESTIONS]
+    assert len(clarify_options(ranking, topics, TITLES, QUESTIONS)) == MAX_OPTIONS
+
+
+def test_annotations_are_stripped_from_a_training_example() -> None:
+    assert plain_example('what is [CBT](group) for [pain]{"entity": "outcome"}') == "what is CBT for pain"
+
+
+def test_every_title_names_an_intent_the_domain_knows_and_none_is_a_safety_intent() -> None:
+    domain = Domain.load("domain.yml")
+    titles = intent_titles()
+    assert len(titles) >= 30
+    assert set(titles) <= set(domain.intents)
+    assert not set(titles) & {"crisis", "red_flag_emergency", "red_flag_urgent", "red_flag_unclear",
+                              "inflammatory_signs", "nlu_fallback", "affirm", "deny", "greet"}
+    assert yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8"))["intents"] == titles
+
+
+def test_every_education_topic_has_a_question_for_its_button() -> None:
+    domain = Domain.load(["domain.yml", "data/responses/education.yml"])
+    topics = {name.split("/", 1)[1] for name in domain.responses if name.startswith("utter_explain/")}
+    questions = topic_questions()
+    assert topics and topics <= set(questions)
+    assert all("[" not in question and question.strip() for question in questions.values())
