@@ -125,9 +125,10 @@ def resolve_escalation(tracker: Tracker) -> Dict[str, Text]:
     return {"kind": EMERGENCY, "category": "unknown", "source": "fallback"}
 
 
-def send_crisis_support(dispatcher: CollectingDispatcher) -> None:
+def send_crisis_support(dispatcher: CollectingDispatcher, gentle: bool = False) -> None:
+    """The crisis reply; `gentle` opens with the feeling when no act was named (see domain.yml)."""
     contacts = clinic_contacts()
-    dispatcher.utter_message(response="utter_crisis_support", **contacts)
+    dispatcher.utter_message(response="utter_crisis_support_gentle" if gentle else "utter_crisis_support", **contacts)
     dispatcher.utter_message(response="utter_crisis_offer_to_stay")
 
 
@@ -157,9 +158,10 @@ class ActionCrisisSupport(Action):
         return "action_crisis_support"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        send_crisis_support(dispatcher)
         screen = _screen_result(tracker)
         screened = screen.get("kind") == CRISIS and screen.get("category")
+        # Only the safety classifier decided (no pattern named an act): the gentler opening.
+        send_crisis_support(dispatcher, gentle=bool(screened) and screen.get("layer") == "classifier")
         category, source = (screened, "screen") if screened else ("classifier", "classifier")
         logger.info(f"Safety escalation: crisis ({category}, {source})")
         return pause_active_form(tracker) + [SlotSet(LAST_ESCALATION_SLOT, escalation_record(CRISIS, category, source))]

@@ -130,6 +130,26 @@ def test_crisis_support_gives_crisis_line_and_number_and_offers_to_stay() -> Non
     assert button_payloads(dispatcher.messages[1]) == ["/affirm", "/deny"]
 
 
+@pytest.mark.parametrize(
+    "screen, gentle",
+    [
+        ({"kind": "crisis", "category": "classifier_crisis", "layer": "classifier"}, True),
+        ({"kind": "crisis", "category": "overdose_taken", "layer": "pattern"}, False),
+        (None, False),  # DIET alone: the full reply
+    ],
+)
+def test_crisis_heard_only_by_the_classifier_opens_with_the_feeling_but_keeps_every_contact(
+    screen: Optional[Dict[str, str]], gentle: bool
+) -> None:
+    texts, _, _ = run(ActionCrisisSupport(), make_tracker("crisis", screen))
+    first = texts[0]
+    assert first.startswith("I'm sorry things feel this heavy") is gentle
+    # Either way: the crisis line, the emergency number and the overdose advice.
+    assert "999" in first and TEST_CLINIC["crisis_line_text"] in first
+    assert "overdose" in first and "even if you feel fine" in first
+    assert "stay" in texts[1]
+
+
 def test_a_broken_clinic_file_still_gives_advice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text("emergency_number: [", encoding="utf-8")

@@ -51,7 +51,7 @@ SCRIPT_START = {
     "exposure": "/start_graded_exposure",
 }
 OUTCOME_RESPONSES = {
-    CRISIS: ["utter_crisis_support"],
+    CRISIS: ["utter_crisis_support", "utter_crisis_support_gentle"],
     EMERGENCY: ["utter_red_flag_emergency"],
     URGENT: ["utter_red_flag_urgent"],
     INFLAMMATORY: ["utter_inflammatory_signs"],
