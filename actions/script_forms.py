@@ -161,7 +161,7 @@ QUESTION_INTENTS = frozenset(
      "ask_trial_comparison", "ask_trial_change", "ask_trial_effect_size", "trial_participants", "trial_age",
      "trial_sex", "trial_inclusion", "trial_exclusion", "trial_sessions", "trial_treatments", "trial_setting",
      "trial_registration", "trial_analysis", "trial_design", "trial_outcomes", "trial_timepoints",
-     "trial_citation", "trial_limitations", "trial_generalisability", "trial_secondary_outcomes",
+     "trial_citation", "trial_limitations", "trial_generalisability", "trial_secondary_outcomes", "trial_not_reported",
      "trial_results"}
 )
 

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic_config import clinic_config
 from actions import study_answer
 from actions.study_model import ENTITY_KINDS, get_study
+from actions.study_design_answers import answer_unreported
 from actions.study_queries import Answer, answer_follow_up, answer_query
 
 # The study file is read and checked once, when the action server imports this module:
@@ -30,6 +31,7 @@ STATISTIC_KIND_BY_INTENT: Dict[Text, Text] = {
 }
 FOLLOW_UP_INTENT = study_answer.FOLLOW_UP_INTENT
 DESIGN_INTENT_PREFIX = "trial_"
+NOT_REPORTED_INTENT = "trial_not_reported"
 # Where the web page server publishes build/charts (scripts/serve_web.py).
 CHARTS_URL_PATH = "/charts/"
 
@@ -54,6 +56,23 @@ def other_group(group_id: Optional[Text]) -> Optional[Text]:
         return None
     others = [g for g in get_study().groups if g != group_id]
     return others[0] if len(others) == 1 else None
+
+
+def text_of(tracker: Tracker) -> Text:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def with_unreported(answer: Answer, tracker: Tracker, audience: Optional[Text]) -> Answer:
+    """A figure question that also names what the sources lack ("and was it clinically
+    important?"): the figure, then the plain "not reported" for the rest."""
+    detail = get_study().unreported_in(text_of(tracker))
+    if detail is None:
+        return answer
+    extra = answer_unreported(detail, audience)
+    answer.text = f"{answer.text}\n{extra.text}"
+    answer.sources = list(dict.fromkeys(answer.sources + extra.sources))
+    answer.not_reported = True
+    return answer
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
@@ -87,7 +106,7 @@ class ActionStudyStatistic(Action):
             answer = self._follow_up(tracker, entities, audience)
         else:
             kind = STATISTIC_KIND_BY_INTENT.get(intent, "figure")
-            answer = answer_query(kind, audience=audience, **entities)
+            answer = with_unreported(answer_query(kind, audience=audience, **entities), tracker, audience)
         send(dispatcher, answer)
         return remember(answer)
 
@@ -112,8 +131,13 @@ class ActionStudyDesign(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         intent = intent_of(tracker)
-        topic = intent[len(DESIGN_INTENT_PREFIX):] if intent.startswith(DESIGN_INTENT_PREFIX) else "design"
-        answer = answer_query("design", topic=topic, audience=tracker.get_slot("audience"), **entities_of(tracker))
+        audience = tracker.get_slot("audience")
+        unreported = get_study().unreported_in(text_of(tracker))
+        if unreported is not None or intent == NOT_REPORTED_INTENT:  # "who funded it?": said plainly
+            answer = answer_unreported(unreported, audience)
+        else:
+            topic = intent[len(DESIGN_INTENT_PREFIX):] if intent.startswith(DESIGN_INTENT_PREFIX) else "design"
+            answer = answer_query("design", topic=topic, audience=audience, **entities_of(tracker))
         send(dispatcher, answer)
         return remember(answer)
 

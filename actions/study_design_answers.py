@@ -11,7 +11,7 @@ import datetime as _dt
 from typing import Callable, Dict, List, Optional, Sequence
 
 from actions.study_answer import EN_DASH, Answer, AnswerBuilder, join_words, source_phrase
-from actions.study_model import Group, Study, Timepoint, get_study
+from actions.study_model import Group, Study, Timepoint, UnreportedDetail, get_study
 
 # topic id -> what it covers (for the Rasa glue and for help texts)
 DESIGN_TOPICS: Dict[str, str] = {
@@ -324,3 +324,23 @@ _WRITERS: Dict[str, Callable[[AnswerBuilder, Optional[str]], None]] = {
     "results": _results,
 }
 assert set(_WRITERS) == set(DESIGN_TOPICS), "every design topic needs a writer"
+
+
+def answer_unreported(
+    detail: Optional[UnreportedDetail], audience: Optional[str] = None, study: Optional[Study] = None
+) -> Answer:
+    """"Who funded it?": say plainly that none of the sources reports it, and what they do say.
+    Without a detail (the question was recognised, not the detail), list what is not reported."""
+    study = study or get_study()
+    b = AnswerBuilder(study, "design", audience)
+    if detail is None:
+        b.line(
+            f"The sources I have do not report that. Among what they leave out: "
+            f"{join_words([d.what for d in study.not_reported], separator='; ')} {b.cite(list(study.sources))}."
+        )
+        b.line("I can tell you what they do report: who took part, the treatments, the outcomes and the results.")
+    else:
+        b.line(f"The sources I have do not report {detail.what} {b.cite(list(study.sources))}.")
+        if detail.note:
+            b.line(detail.note)
+    return b.build({"topic": "not_reported"}, not_reported=True)

@@ -260,6 +260,16 @@ class NamedStatement:
 
 
 @dataclass(frozen=True)
+class UnreportedDetail:
+    """A detail readers ask about that none of the sources reports (dropouts, funding, NNT...)."""
+
+    id: str
+    what: str                  # "how many people dropped out", to say it is not reported
+    names: Tuple[str, ...]     # the words people use for it, matched in the question
+    note: Optional[str] = None  # why it matters or what the sources say instead
+
+
+@dataclass(frozen=True)
 class Computation:
     id: str
     description: str
@@ -294,6 +304,7 @@ class Study:
     limitations: Tuple[NamedStatement, ...]
     generalisability: Tuple[NamedStatement, ...]
     allowed_computations: Dict[str, Computation]
+    not_reported: Tuple[UnreportedDetail, ...]
     _name_index: Dict[Tuple[str, str], Tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     # -- names --------------------------------------------------------------------------------
@@ -363,6 +374,14 @@ class Study:
 
     def source_labels(self, keys: Sequence[str]) -> List[str]:
         return [self.sources[key].label for key in keys]
+
+    def unreported_in(self, text: str) -> Optional[UnreportedDetail]:
+        """The unreported detail a question names ("who funded it?"), if any: whole words only."""
+        words = " " + re.sub(r"[^a-z0-9:-]+", " ", text.lower().replace("’", "'")) + " "
+        for detail in self.not_reported:
+            if any(f" {name} " in words for name in detail.names):
+                return detail
+        return None
 
     def allows(self, computation_id: str) -> bool:
         return computation_id in self.allowed_computations
@@ -598,6 +617,7 @@ def load_study(path: Optional[os.PathLike] = None) -> Study:
         limitations=_load_named_statements(r, root, "limitations"),
         generalisability=_load_named_statements(r, root, "generalisability"),
         allowed_computations=_load_computations(r, root),
+        not_reported=_load_unreported(r, root),
     )
     study._name_index = _build_name_index(r, study)
     return study
@@ -943,6 +963,19 @@ def _load_named_statements(r: _Reader, root: Dict[str, Any], key: str) -> Tuple[
         item = r.mapping(value, path)
         items.append(NamedStatement(r.text(item, "id", path) or "", r.statement(item, path)))
     return tuple(items)
+
+
+def _load_unreported(r: _Reader, root: Dict[str, Any]) -> Tuple[UnreportedDetail, ...]:
+    details: List[UnreportedDetail] = []
+    if root.get("not_reported") is None:  # optional: a study file may list none
+        return ()
+    for i, value in enumerate(r.list(root, "not_reported", "", allow_empty=True)):
+        path = f"not_reported[{i}]"
+        item = r.mapping(value, path)
+        names = tuple(name.lower() for name in r.texts(item, "names", path))
+        details.append(UnreportedDetail(r.text(item, "id", path) or "", r.text(item, "what", path) or "", names,
+                                        r.text(item, "note", path, optional=True)))
+    return tuple(details)
 
 
 def _load_computations(r: _Reader, root: Dict[str, Any]) -> Dict[str, Computation]:

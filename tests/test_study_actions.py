@@ -13,14 +13,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.study_actions import ActionStudyChart, ActionStudyDesign, ActionStudyStatistic, entities_of
 
 
-def tracker_for(intent: str, entities: Optional[Dict[str, str]] = None, **slots: Any) -> Tracker:
+def tracker_for(intent: str, entities: Optional[Dict[str, str]] = None, text: str = "", **slots: Any) -> Tracker:
     return Tracker(
         sender_id="test",
         slots={"audience": None, "outcome": None, "group": None, "timepoint": None, "last_study_query": None, **slots},
         latest_message={
             "intent": {"name": intent, "confidence": 0.99},
             "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
-            "text": "",
+            "text": text,
         },
         events=[],
         paused=False,
@@ -108,3 +108,22 @@ def test_chart_is_sent_as_an_image_url_with_a_text_alternative() -> None:
     messages, _ = run(ActionStudyChart(), tracker_for("ask_pain_chart"))
     assert messages[0]["image"].startswith("http") and messages[0]["image"].endswith(".png")
     assert "5.03" in messages[0]["text"] and "1.66" in messages[0]["text"]
+
+
+def test_a_design_question_about_an_unreported_detail_is_told_so_not_given_another_topic() -> None:
+    # DIET may read "who paid for that study" as a design question; the answer must not be the design.
+    messages, slots = run(ActionStudyDesign(), tracker_for("trial_design", text="who paid for that study"))
+    text = messages[0]["text"]
+    assert text.startswith("The sources I have do not report who funded the trial")
+    assert "randomised" not in text
+    assert slots["last_study_query"] == "design:not_reported"
+
+
+def test_a_figure_question_that_also_asks_what_is_unreported_gets_both() -> None:
+    messages, _ = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_comparison", {"outcome": "pain", "timepoint": "week22"}, audience="trainee",
+                    text="what was the difference in pain at 22 weeks, and was it clinically important?"),
+    )
+    first, _, rest = messages[0]["text"].partition("\nThe sources I have do not report ")
+    assert "2.20" in first and "minimal clinically important difference" in rest
