@@ -17,6 +17,7 @@ from actions.clinic_config import clinic_config
 from actions import study_answer
 from actions.study_model import ENTITY_KINDS, get_study
 from actions.study_design_answers import answer_unreported
+from actions.study_answer import combine_answers
 from actions.study_queries import Answer, answer_follow_up, answer_query
 
 # The study file is read and checked once, when the action server imports this module:
@@ -46,6 +47,13 @@ def entities_of(tracker: Tracker) -> Dict[Text, Optional[Text]]:
     return {kind: (next(iter(values)) if len(values) == 1 else None) for kind, values in found.items()}
 
 
+def outcomes_named(tracker: Tracker) -> List[Text]:
+    """Every outcome id the latest message names, in order ("catastrophizing or kinesiophobia")."""
+    found = [str(e["value"]) for e in tracker.latest_message.get("entities", []) or []
+             if e.get("entity") == "outcome" and e.get("value")]
+    return list(dict.fromkeys(found))
+
+
 def intent_of(tracker: Tracker) -> Text:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
@@ -60,6 +68,19 @@ def other_group(group_id: Optional[Text]) -> Optional[Text]:
 
 def text_of(tracker: Tracker) -> Text:
     return str(tracker.latest_message.get("text") or "")
+
+
+def question_text(tracker: Tracker) -> Text:
+    """The words of the question. After a "did you mean" button ("/trial_not_reported"), the
+    typed question it stands for ("who funded it?"), which names the detail asked about."""
+    text = text_of(tracker)
+    if not text.startswith("/"):
+        return text
+    for event in reversed(tracker.events):
+        typed = str(event.get("text") or "") if event.get("event") == "user" else ""
+        if typed and not typed.startswith("/"):
+            return typed
+    return text
 
 
 def with_unreported(answer: Answer, tracker: Tracker, audience: Optional[Text]) -> Answer:
@@ -106,7 +127,13 @@ class ActionStudyStatistic(Action):
             answer = self._follow_up(tracker, entities, audience)
         else:
             kind = STATISTIC_KIND_BY_INTENT.get(intent, "figure")
-            answer = with_unreported(answer_query(kind, audience=audience, **entities), tracker, audience)
+            outcomes = outcomes_named(tracker)
+            if len(outcomes) > 1:  # "did catastrophizing or kinesiophobia differ?": both answered
+                others = {k: v for k, v in entities.items() if k != "outcome"}
+                answer = combine_answers([answer_query(kind, audience=audience, outcome=o, **others) for o in outcomes])
+            else:
+                answer = answer_query(kind, audience=audience, **entities)
+            answer = with_unreported(answer, tracker, audience)
         send(dispatcher, answer)
         return remember(answer)
 
@@ -132,7 +159,7 @@ class ActionStudyDesign(Action):
     ) -> List[EventType]:
         intent = intent_of(tracker)
         audience = tracker.get_slot("audience")
-        unreported = get_study().unreported_in(text_of(tracker))
+        unreported = get_study().unreported_in(question_text(tracker) if intent == NOT_REPORTED_INTENT else text_of(tracker))
         if unreported is not None or intent == NOT_REPORTED_INTENT:  # "who funded it?": said plainly
             answer = answer_unreported(unreported, audience)
         else:

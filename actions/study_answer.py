@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -152,3 +153,29 @@ class AnswerBuilder:
             slots=dict(slots or {}),
             **extra,
         )
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def combine_answers(answers: Sequence[Answer]) -> Answer:
+    """One answer to a question about two outcomes ("did catastrophizing or kinesiophobia
+    differ?"): each answer in turn, with a sentence already said not said again."""
+    seen: set = set()
+    lines: List[str] = []
+    for answer in answers:
+        for line in answer.text.split("\n"):
+            kept = [s for s in _SENTENCE_BREAK.split(line) if s.strip() and s.strip() not in seen]
+            seen.update(s.strip() for s in kept)
+            if kept:
+                lines.append(" ".join(kept))
+    first = answers[0]
+    return Answer(
+        text="\n".join(lines),
+        kind=first.kind,
+        buttons=[],  # each answer's buttons offer choices for one outcome: none fits both
+        figures=[figure for answer in answers for figure in answer.figures],
+        sources=list(dict.fromkeys(key for answer in answers for key in answer.sources)),
+        slots=dict(answers[-1].slots),
+        not_reported=any(answer.not_reported for answer in answers),
+    )

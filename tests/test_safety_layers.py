@@ -244,7 +244,7 @@ def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, te
     [
         ("I've wet myself twice today without noticing", LAYER_PATTERN, KIND_EMERGENCY),
         ("I've been looking up how many of my tablets it would take", LAYER_CLASSIFIER, KIND_CRISIS),
-        ("some days I wonder what the point of me is", LAYER_CLASSIFIER, KIND_UNCLEAR),
+        ("I don't see the point in much anymore", LAYER_CLASSIFIER, KIND_UNCLEAR),
         ("my back is stiff for two hours every morning", LAYER_PATTERN, KIND_INFLAMMATORY),
         ("I feel like such a burden lately", LAYER_PATTERN, KIND_UNCLEAR),
         ("warning signs: numbness down below and wetting myself, then I ring 999", LAYER_PATTERN, KIND_UNCLEAR),

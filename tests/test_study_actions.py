@@ -127,3 +127,30 @@ def test_a_figure_question_that_also_asks_what_is_unreported_gets_both() -> None
     )
     first, _, rest = messages[0]["text"].partition("\nThe sources I have do not report ")
     assert "2.20" in first and "minimal clinically important difference" in rest
+
+
+def test_a_question_about_two_outcomes_is_answered_for_both_without_repeating_itself() -> None:
+    tracker = tracker_for("ask_trial_comparison", audience="trainee", text="did catastrophizing or kinesiophobia differ?")
+    tracker.latest_message["entities"] = [{"entity": "outcome", "value": "catastrophizing"},
+                                          {"entity": "outcome", "value": "kinesiophobia"}]
+    messages, _ = run(ActionStudyStatistic(), tracker)
+    text = messages[0]["text"]
+    assert "pain catastrophizing: there was no difference" in text and "kinesiophobia: there was no difference" in text
+    assert "assume pain" not in text  # both were named: no guess at a third
+    assert text.count("That figure is not reported in the sources I have.") == 1
+    assert text.count("What I can give you") == 1
+
+
+def test_after_a_did_you_mean_click_the_typed_question_names_the_detail() -> None:
+    tracker = tracker_for("trial_not_reported", text="/trial_not_reported")
+    tracker.events = [{"event": "user", "text": "Who funded the trial?"}, {"event": "bot", "text": "Did you mean..."},
+                      {"event": "user", "text": "/trial_not_reported"}]
+    messages, _ = run(ActionStudyDesign(), tracker)
+    assert messages[0]["text"].startswith("The sources I have do not report who funded the trial")
+
+
+def test_a_button_for_another_topic_is_not_read_as_the_typed_question() -> None:
+    tracker = tracker_for("trial_participants", text="/trial_participants")
+    tracker.events = [{"event": "user", "text": "who funded it"}, {"event": "user", "text": "/trial_participants"}]
+    messages, _ = run(ActionStudyDesign(), tracker)
+    assert "70 people" in messages[0]["text"]

@@ -55,3 +55,32 @@ def test_chart_is_an_image_with_a_text_alternative(assistant: Assistant, sender:
     reply = assistant.send(sender, "show me how pain changed over time")
     assert any(m.get("image", "").endswith(".png") for m in reply)
     assert any("5.03" in m.get("text", "") for m in reply)
+
+
+def test_an_unreported_detail_is_said_plainly_and_nothing_else(assistant: Assistant, sender: str) -> None:
+    """Issue 15: dropouts, funding, an NNT are not in the sources; the whole reply says so. Where
+    the assistant is unsure and asks "did you mean", the person picks the first topic offered
+    (what the sources do not report) and gets the same reply."""
+    from actions.study_design_answers import answer_unreported
+    from actions.study_model import get_study
+
+    assistant.send(sender, "I'm a physiotherapy student")
+    for question in ("How many participants dropped out of each group?", "Who funded the trial?",
+                     "What's the number needed to treat?"):
+        expected = answer_unreported(get_study().unreported_in(question), "trainee").text
+        reply = assistant.send(sender, question)
+        offered = [b["payload"] for m in reply for b in m.get("buttons", [])]
+        if offered[:1] == ["/trial_not_reported"]:
+            reply = assistant.send(sender, offered[0])
+        assert [m.get("text") for m in reply] == [expected], question
+
+
+def test_two_outcomes_in_one_question_are_both_answered(assistant: Assistant, sender: str) -> None:
+    from actions.study_answer import combine_answers
+    from actions.study_queries import answer_query
+
+    assistant.send(sender, "I'm a physiotherapy student")
+    reply = assistant.send(sender, "pain and disability scores in the control group at 10 weeks")
+    expected = combine_answers([answer_query("figure", outcome=o, group="control", timepoint="week10", audience="trainee")
+                                for o in ("pain", "disability")]).text
+    assert [m.get("text") for m in reply] == [expected]
