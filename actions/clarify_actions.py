@@ -56,23 +56,27 @@ def _topic_ranking(latest_message: Dict[str, Any]) -> List[Dict[str, Any]]:
     return list(chosen.get("ranking") or [])
 
 
+def clarify_buttons(latest: Dict[str, Any]) -> List[Dict[str, str]]:
+    """The likeliest topics of an unclear message as buttons, plus "Something else"; [] if none."""
+    options = clarify_options(
+        latest.get("intent_ranking") or [],
+        _topic_ranking(latest),
+        intent_titles(),
+        topic_questions(),
+        latest.get("entities") or [],
+    )
+    return [{"title": option.title, "payload": option.payload} for option in options] + [SOMETHING_ELSE] if options else []
+
+
 class ActionDefaultAskAffirmation(Action):
     def name(self) -> Text:
         return "action_default_ask_affirmation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        latest = tracker.latest_message or {}
-        options = clarify_options(
-            latest.get("intent_ranking") or [],
-            _topic_ranking(latest),
-            intent_titles(),
-            topic_questions(),
-            latest.get("entities") or [],
-        )
-        if not options:
+        buttons = clarify_buttons(tracker.latest_message or {})
+        if not buttons:
             dispatcher.utter_message(response="utter_default")
             return []
-        buttons = [{"title": option.title, "payload": option.payload} for option in options] + [SOMETHING_ELSE]
         dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         return []
 

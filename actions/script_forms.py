@@ -28,6 +28,7 @@ from actions.answer_parsing import (
     parse_rating,
     parse_yes_no,
 )
+from actions.clarify_actions import clarify_buttons
 from actions.fear_ladder import MAX_STEPS, Ladder, propose_first_step, start_at
 from actions.pacing_rules import check_increase, largest_step
 
@@ -151,6 +152,7 @@ COMMAND_CUES = {
     "show_fear_ladder": re.compile(r"\b(show|see|where am i|progress|display|how far)\b"),
 }
 CERTAIN_CONFIDENCE = 0.9
+FALLBACK_INTENT = "nlu_fallback"  # set by Rasa's FallbackClassifier below its threshold (config.yml)
 # Questions the assistant answers inside a script (then asks the step again: the rules in
 # data/rules/script_questions.yml). An answer misread as one of them ("I bent down to pick up my
 # bag" as a question about bending) is taken as the answer when it is not shaped like a question,
@@ -256,7 +258,27 @@ class ScriptFormValidation(FormValidationAction):
         ):
             dispatcher.utter_message(response=WHY_RESPONSES[self.form_name()])
             return [SlotSet(requested, None)]  # not an answer: the same step is asked again
+        buttons = self._unclear_question_buttons(tracker, requested)
+        if buttons:
+            # A question the classifier was unsure of: "did you mean ...?" as outside a script,
+            # rather than "I didn't follow"; a click is answered by the question rules, and then
+            # the same step is asked again (issue 14).
+            dispatcher.utter_message(response="utter_scripts_clarify_question", buttons=buttons)
+            return [SlotSet(requested, None)]
         return await super().get_validation_events(dispatcher, _AnswerCandidates(tracker), domain)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _unclear_question_buttons(tracker: Tracker, requested: Optional[Text]) -> List[Dict[str, str]]:
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
+        if (
+            requested not in tracker.slots_to_validate()
+            or requested in QUESTIONS_ARE_ANSWERS
+            or (latest.get("intent") or {}).get("name") != FALLBACK_INTENT
+            or not looks_like_question(text)
+        ):
+            return []
+        return clarify_buttons(latest)
 
 
 # --- paced breathing -----------------------------------------------------------------------

@@ -662,3 +662,29 @@ def test_why_this_helps_in_other_words_gets_the_scripts_own_answer(form: str, sl
 @pytest.mark.parametrize("text", ["what's the point of it all?", "why does it matter anymore?", "I bent down to pick up my bag"])
 def test_hopeless_words_and_answers_are_never_taken_for_why_this_helps(text: str) -> None:
     assert not script_forms.asks_why_this_helps(text)
+
+
+@pytest.mark.parametrize("form, slot, text, taken", [
+    ("breathing_form", "breathing_tension_before", "how many people were in that trial?", False),
+    ("thought_record_form", "thought_situation", "is the trial any good for older people?", False),
+    ("breathing_form", "breathing_tension_before", "6", True),                       # an answer
+    ("thought_record_form", "thought_automatic", "what if it never gets better?", True),  # the thought itself
+])
+def test_an_unclear_question_in_a_script_gets_did_you_mean_then_the_step_again(
+    form: str, slot: str, text: str, taken: bool
+) -> None:
+    slots = {"requested_slot": slot, slot: text}
+    tracker = make_tracker(slots=slots, text=text, intent="nlu_fallback", active_loop=form,
+                           events=form_run_events(form, {slot: text}))
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.55}, {"name": "trial_participants", "confidence": 0.5},
+        {"name": "trial_generalisability", "confidence": 0.3},
+    ]
+    events, dispatcher = run_action(VALIDATORS[form], tracker)
+    stored = {e["name"]: e["value"] for e in events if e["event"] == "slot"}.get(slot)
+    if taken:
+        assert "utter_scripts_clarify_question" not in responses(dispatcher) and stored is not None
+    else:
+        assert responses(dispatcher) == ["utter_scripts_clarify_question"] and stored is None
+        payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+        assert payloads[0] == "/trial_participants" and payloads[-1] == "/what_can_you_do"
