@@ -70,6 +70,11 @@ def format_number(value: float, decimals: Optional[int] = None) -> str:
     return f"{MINUS}{text}" if negative else text
 
 
+def capitalise(text: str) -> str:
+    """The first letter in capitals and the rest untouched (a name such as "EEG" keeps its case)."""
+    return text[:1].upper() + text[1:]
+
+
 def round_half_up(value: float) -> int:
     return int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
 

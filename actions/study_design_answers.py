@@ -8,9 +8,9 @@ are given, each with its source.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
-from actions.study_answer import EN_DASH, Answer, AnswerBuilder, join_words, source_phrase
+from actions.study_answer import EN_DASH, Answer, AnswerBuilder, capitalise, join_words, source_phrase
 from actions.study_model import Group, Study, Timepoint, UnreportedDetail, get_study
 
 # topic id -> what it covers (for the Rasa glue and for help texts)
@@ -245,10 +245,6 @@ def _secondary_outcomes(b: AnswerBuilder, _group: Optional[str]) -> None:
     b.line("The sources I have report no group averages for any secondary outcome, so I can't give figures for them.")
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
     """"Did it work?" in a few lines (issue 15). A patient gets fewer numbers, no SDs and one
     line naming the sources at the end; a trainee gets the exact figures, each line sourced."""
@@ -256,11 +252,9 @@ def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
     experimental, control = (study.groups[g] for g in ("experimental", "control"))
     baseline, end, last = (study.timepoints[t] for t in ("baseline", "week6", "week22"))
     cells = study.pain_results
-    used: List[str] = []
 
     def tag(keys: Sequence[str]) -> str:
-        phrase = b.cite(keys)
-        used.extend(k for k in keys if k not in used)
+        phrase = b.cite(keys)  # recorded either way: a patient gets them all in one line at the end
         return "" if b.plain else f" {phrase}"
 
     def mean(group: Group, timepoint: Timepoint, decimals: int) -> str:
@@ -275,7 +269,7 @@ def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
     end_sources = [k for statement in study.between_group.results[end.id].statements for k in statement.sources]
     when_end = end.plain_label if b.plain else f"at {end.label}"
     b.line(
-        f"Both groups started with pain averaging {start} out of 10. {_cap(when_end)}, it had dropped in both "
+        f"Both groups started with pain averaging {start} out of 10. {capitalise(when_end)}, it had dropped in both "
         f"({e_end} with {experimental.short_label} physiotherapy, {c_end} with usual physiotherapy), and the "
         f"groups did not differ significantly{tag(mean_sources + end_sources)}."
     )
@@ -299,7 +293,7 @@ def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
         b.line(f"Disability: {finding.text}{tag(finding.sources)}.")
     b.line("It was one fairly small trial, so it suggests rather than proves that the approach helps.")
     if b.plain:
-        b.line(f"Figures as reported {source_phrase(study, used)}.")
+        b.line(f"Figures as reported {source_phrase(study, b.source_keys)}.")
 
 
 _WRITERS: Dict[str, Callable[[AnswerBuilder, Optional[str]], None]] = {

@@ -26,6 +26,7 @@ from actions.study_answer import (
     EN_DASH,
     Answer,
     AnswerBuilder,
+    capitalise,
     join_words,
     round_half_up,
 )
@@ -206,10 +207,6 @@ def _not_reported_outcome(study: Study, kind: str, audience: Optional[str], slot
 # ---------------------------------------------------------------------------------------------
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _when(b: AnswerBuilder, timepoint: Timepoint) -> str:
     return timepoint.plain_label if b.plain else f"at {timepoint.label}"
 
@@ -311,13 +308,13 @@ def answer_figure(
         value = _mean(b, study, g.id, t.id)
         if b.plain:
             b.line(
-                f"{_cap(_when(b, t))}, people in {_group_name(b, g)} rated their {out.plain_label} "
+                f"{capitalise(_when(b, t))}, people in {_group_name(b, g)} rated their {out.plain_label} "
                 f"at {value} {_scale_phrase(b, out)} on average {cite}."
             )
         else:
-            b.line(f"{_cap(out.label)} in {_group_name(b, g)} {_when(b, t)}: mean {value} {_scale_phrase(b, out)} {cite}.")
+            b.line(f"{capitalise(out.label)} in {_group_name(b, g)} {_when(b, t)}: mean {value} {_scale_phrase(b, out)} {cite}.")
     else:
-        heading = f"Average {out.plain_label} {_scale_phrase(b, out)}" if b.plain else f"{_cap(out.label)}, mean (SD) {_scale_phrase(b, out)}"
+        heading = f"Average {out.plain_label} {_scale_phrase(b, out)}" if b.plain else f"{capitalise(out.label)}, mean (SD) {_scale_phrase(b, out)}"
         if len(group_ids) == 1:
             heading += f", {_group_name(b, study.groups[group_ids[0]])}"
         b.line(f"{heading} {cite}:")
@@ -373,12 +370,12 @@ def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> 
     prefix = "• " if compact else ""
     if b.plain:
         b.line(
-            f"{prefix}{_cap(_when(b, t))}, average {out.plain_label} was {e_mean} {_scale_phrase(b, out)} in "
+            f"{prefix}{capitalise(_when(b, t))}, average {out.plain_label} was {e_mean} {_scale_phrase(b, out)} in "
             f"{experimental.plain_label} and {c_mean} in {control.plain_label} {cite_means}."
         )
     else:
         b.line(
-            f"{prefix}{_cap(out.label)} {_when(b, t)}: {experimental.id} {e_mean}, {control.id} {c_mean} "
+            f"{prefix}{capitalise(out.label)} {_when(b, t)}: {experimental.id} {e_mean}, {control.id} {c_mean} "
             f"{_scale_phrase(b, out)} {cite_means}."
         )
     result = study.between_group.results.get(t.id)
@@ -450,7 +447,7 @@ def answer_change(
     baseline_id = next(iter(study.timepoints))
     later = [t for t in study.timepoints if t != baseline_id]
     if slots.timepoint == baseline_id:
-        b.line(f"{_cap(study.timepoints[baseline_id].label)} is the starting point, so here is the change from there to each later time.")
+        b.line(f"{capitalise(study.timepoints[baseline_id].label)} is the starting point, so here is the change from there to each later time.")
     timepoint_ids = [slots.timepoint] if slots.timepoint and slots.timepoint != baseline_id else later
     group_ids = [slots.group] if slots.group else list(study.groups)
     if not study.allows("change_from_baseline"):
@@ -494,7 +491,7 @@ def _change_line(b: AnswerBuilder, out: Outcome, g: Group, t: Timepoint, baselin
         if percent is not None:
             pct_text = f" ({b.computed(percent, 'percent_change', inputs, decimals=0)}% of the baseline mean)"
         b.line(
-            f"{prefix}{_cap(g.label)} ({g.id}), baseline to {t.label}: mean {start_text} → {end_text}; "
+            f"{prefix}{capitalise(g.label)} ({g.id}), baseline to {t.label}: mean {start_text} → {end_text}; "
             f"change {change_text} points{pct_text}, computed from the reported means."
         )
 
@@ -533,7 +530,7 @@ def _effect_size_lines(b: AnswerBuilder, with_direction: bool = True) -> None:
     if b.plain:
         b.line(
             f"The effect size compares the gap between the groups with how much people's scores varied. "
-            f"{_cap(_when(b, t))}, it was {magnitude.text} ({effect.measure} {value}), in favour of "
+            f"{capitalise(_when(b, t))}, it was {magnitude.text} ({effect.measure} {value}), in favour of "
             f"{experimental.plain_label} {b.cite(list(effect.value.sources) + list(magnitude.sources))}."
         )
         return
