@@ -17,9 +17,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.intent_override import override_intent
 
 # Where the untrimmed text of an over-long message is kept (read by the safety screen).
 FULL_TEXT = "full_text"
@@ -72,9 +74,7 @@ class InputLimitClassifier(_ConfiguredComponent, IntentClassifier):
         for message in messages:
             override = self._override_for(full_text(message))
             if override:
-                intent = {"name": override, "confidence": 1.0}
-                message.set(INTENT, intent, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [intent] + (message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
+                override_intent(message, override)
         return messages
 
     def _override_for(self, text: Text) -> Optional[Text]:

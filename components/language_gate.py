@@ -14,11 +14,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from backpain.language import clearly_not_english
+from components.intent_override import override_intent
 
 OTHER_LANGUAGE_INTENT = "other_language"
 LANGUAGE_KEY = "detected_language"
@@ -40,9 +41,7 @@ class LanguageGate(GraphComponent, IntentClassifier):
         for message in messages:
             language = clearly_not_english(message.get(TEXT))
             if language:
-                intent = {"name": OTHER_LANGUAGE_INTENT, "confidence": 1.0}
-                message.set(INTENT, intent, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [intent] + (message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
+                override_intent(message, OTHER_LANGUAGE_INTENT)
                 message.set(LANGUAGE_KEY, language, add_to_output=True)
         return messages
 

@@ -27,12 +27,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backpain.safety_classifier import SafetyClassifier, load_classifier
 from backpain.safety_layers import LAYER_PATTERN, screen_message
 from backpain.safety_patterns import PROJECT_ROOT, SafetyPatterns, load_safety_patterns
+from components.intent_override import override_intent
 from components.language_gate import OTHER_LANGUAGE_INTENT
 
 # The parse-data key the actions read (tracker.latest_message["safety"]).
@@ -106,7 +107,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 # and the English-only notice already gives the emergency and crisis numbers.
                 continue
             logger.debug(f"Safety screen ({result.layer}): '{result.match.kind}' ({result.match.category}).")
-            _override_intent(message, result.match.kind)
+            override_intent(message, result.match.kind)
             message.set(SAFETY_KEY, dict(result.match.as_dict(), layer=result.layer), add_to_output=True)
         return messages
 
@@ -116,17 +117,3 @@ def _project_path(configured: Optional[Text]) -> Optional[Path]:
         return None  # the loader's default
     path = Path(configured)
     return path if path.is_absolute() else PROJECT_ROOT / path
-
-
-def _override_intent(message: Message, intent_name: Text) -> None:
-    """The new intent at confidence 1.0 on top; the original intent stays in the ranking."""
-    original = message.get(INTENT)
-    override = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [dict(entry) for entry in (message.get(INTENT_RANKING_KEY) or [])]
-    if original and original.get(INTENT_NAME_KEY) and all(
-        entry.get(INTENT_NAME_KEY) != original.get(INTENT_NAME_KEY) for entry in ranking
-    ):
-        ranking.insert(0, dict(original))
-    ranking = [override] + [entry for entry in ranking if entry.get(INTENT_NAME_KEY) != intent_name]
-    message.set(INTENT, override, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
