@@ -18,7 +18,7 @@ from actions import study_answer
 from actions.study_model import ENTITY_KINDS, get_study
 from actions.study_design_answers import answer_unreported
 from actions.study_answer import combine_answers
-from actions.study_queries import Answer, answer_follow_up, answer_query
+from actions.study_queries import Answer, answer_follow_up, answer_query, kind_for_question
 
 # The study file is read and checked once, when the action server imports this module:
 # a broken file stops start-up with the loader's error instead of failing mid-conversation.
@@ -126,7 +126,7 @@ class ActionStudyStatistic(Action):
         if intent == FOLLOW_UP_INTENT:
             answer = self._follow_up(tracker, entities, audience)
         else:
-            kind = STATISTIC_KIND_BY_INTENT.get(intent, "figure")
+            kind = kind_for_question(STATISTIC_KIND_BY_INTENT.get(intent, "figure"), text_of(tracker))
             outcomes = outcomes_named(tracker)
             if len(outcomes) > 1:  # "did catastrophizing or kinesiophobia differ?": both answered
                 others = {k: v for k, v in entities.items() if k != "outcome"}

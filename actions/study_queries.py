@@ -19,6 +19,7 @@ Answers never guess: an outcome without group means, or a time the trial did not
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -35,6 +36,18 @@ from actions.study_model import Group, Outcome, Study, Timepoint, get_study
 from backpain.durations import weeks_of
 
 QUERY_KINDS = ("figure", "comparison", "change", "effect_size", "design", "chart")
+# Words that ask for the gap between the groups, whatever the intent classifier made of the
+# question ("what was the mean difference in pain at 10 weeks?" read as a plain figure question).
+_DIFFERENCE_CUES = re.compile(
+    r"\b(?:mean difference|between[- ]group|difference between|differences? in|the md|md\b|compared? (?:to|with)"
+    r"|versus|vs\.?|which group did better|gap between)\b",
+    re.IGNORECASE,
+)
+
+
+def kind_for_question(kind: str, text: str) -> str:
+    """A figure question that asks for the difference between the groups is a comparison."""
+    return "comparison" if kind == "figure" and _DIFFERENCE_CUES.search(text or "") else kind
 NOT_REPORTED = "That figure is not reported in the sources I have."
 
 __all__ = [

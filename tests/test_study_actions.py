@@ -154,3 +154,18 @@ def test_a_button_for_another_topic_is_not_read_as_the_typed_question() -> None:
     tracker.events = [{"event": "user", "text": "who funded it"}, {"event": "user", "text": "/trial_participants"}]
     messages, _ = run(ActionStudyDesign(), tracker)
     assert "70 people" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("text, comparison", [
+    ("what was the mean difference in pain at 10 weeks?", True),
+    ("pain at 10 weeks, CBT group vs usual physio", True),
+    ("what was the between-group difference at 22 weeks", True),
+    ("what was pain at 10 weeks in the control group?", False),
+])
+def test_a_figure_question_asking_for_the_difference_gets_the_comparison(text: str, comparison: bool) -> None:
+    messages, slots = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_figure", {"outcome": "pain", "timepoint": "week10"}, audience="trainee", text=text),
+    )
+    assert ("−1.54 (95% CI −2.59 to −0.49)" in messages[0]["text"]) is comparison
+    assert slots["last_study_query"] == ("comparison" if comparison else "figure")
