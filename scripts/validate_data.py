@@ -45,7 +45,7 @@ EXPLAINED_WARNINGS = {
     r"The utterance 'utter_(ask|scripts)_\w+' is not used in any story or rule": "sent by the scripts' forms and actions",
     # Escalation wording is chosen by actions/safety_actions.py (emergency or urgent, confirming
     # questions, the offer to stay), so no rule names these responses directly.
-    r"The utterance 'utter_(red_flag_(emergency|urgent|check_clear)|safety_carry_on|inflammatory_signs|crisis_(support|offer_to_stay)|"
+    r"The utterance 'utter_(red_flag_(emergency|urgent|check_clear)|safety_carry_on|inflammatory_signs|crisis_(support|support_gentle|offer_to_stay)|"
     r"confirm_(red_flag_emergency|red_flag_urgent|inflammatory_signs|crisis))' is not used in any story or rule":
         "sent by actions/safety_actions.py",
     # Set by the safety screen (components/safety_screen.py, its patterns and classifier), never
