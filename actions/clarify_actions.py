@@ -74,8 +74,8 @@ class ActionDefaultAskAffirmation(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         buttons = clarify_buttons(tracker.latest_message or {})
-        if not buttons:
-            dispatcher.utter_message(response="utter_default")
+        if not buttons:  # nothing likely to offer: the menu, as a first miss ("still" comes later)
+            dispatcher.utter_message(response="utter_clarify_menu")
             return []
         dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         return []

@@ -35,6 +35,7 @@ _ACTION_KINDS: Tuple[Tuple[str, str], ...] = (
     # The two-stage fallback runs its stages inside action_two_stage_fallback: the response
     # tells them apart (the menu after a second miss, or the likeliest topics).
     ("action_default_fallback", FALLBACK), ("utter_please_rephrase", FALLBACK), ("utter_default", FALLBACK),
+    ("utter_clarify_menu", FALLBACK),  # a first miss with no likely topic: still no answer
     ("utter_clarify", CLARIFY), ("action_default_ask_affirmation", CLARIFY), ("action_two_stage_fallback", CLARIFY),
     ("action_study_statistic", "trial_figure"), ("action_study_chart", "trial_figure"),
     ("action_study_design", "trial_design"),

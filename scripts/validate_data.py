@@ -21,7 +21,7 @@ EXPLAINED_WARNINGS = {
     # The two-stage fallback (issue 15): action_default_ask_affirmation (actions/clarify_actions.py)
     # sends utter_clarify, Rasa's action_default_ask_rephrase utter_ask_rephrase, and
     # action_other_language the English-only notice.
-    r"The utterance 'utter_(clarify|ask_rephrase|other_language)' is not used in any story or rule":
+    r"The utterance 'utter_(clarify|clarify_menu|ask_rephrase|other_language)' is not used in any story or rule":
         "sent by the fallback and language actions",
     # The trial's findings in short (issue 15) are offered as a button on the take-home answer;
     # trained examples of their own cost the trial intents' held-out F1 (see the issue-15 note).

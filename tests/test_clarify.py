@@ -74,3 +74,19 @@ def test_every_education_topic_has_a_question_for_its_button() -> None:
     questions = topic_questions()
     assert topics and topics <= set(questions)
     assert all("[" not in question and question.strip() for question in questions.values())
+
+
+def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still() -> None:
+    """'Sorry, I still couldn't...' on the first message of a conversation reads as a bug."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.clarify_actions import ActionDefaultAskAffirmation
+
+    tracker = Tracker("t", {}, {"text": "ur really helpful lol", "intent": {"name": "nlu_fallback", "confidence": 0.55},
+                                "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.55},
+                                                   {"name": "thank", "confidence": 0.26}]},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_menu"]

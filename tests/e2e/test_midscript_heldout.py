@@ -105,6 +105,7 @@ def reply_markers() -> Dict[str, str]:
     markers = {
         "did you mean": domain.responses["utter_clarify"][0]["text"][:40],
         "menu after a miss": domain.responses["utter_default"][0]["text"][:40],
+        "menu after a miss (first)": domain.responses["utter_clarify_menu"][0]["text"][:40],
         "did you mean (in a script)": domain.responses["utter_scripts_clarify_question"][0]["text"][:40],
     }
     for name, variations in domain.responses.items():
