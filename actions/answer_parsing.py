@@ -22,7 +22,8 @@ MAX_ANSWER_CHARACTERS = 500
 # "why does my back still hurt after 2 years?" is not a tension rating (issue 14). The shape is
 # a question mark, or an opening that only questions and requests have.
 _QUESTION_OPENING = re.compile(
-    r"^\s*(?:what|what's|whats|why|how|when|where|who|whose|which|is it|is that|is this|are you|"
+    r"^\s*(?:what|what's|whats|wat|wot|why|why's|whys|how|how's|hows|when|where|where's|wheres|who|who's|whos|whose|which|"
+    r"is it|is that|is this|are you|"
     r"can you|could you|can i|could i|should i|do you|does it|does this|do i|will it|would it|"
     r"tell me|explain|remind me)\b"
 )

@@ -223,6 +223,8 @@ def test_incomplete_increase_plans_say_what_is_missing(answer: str, problem: Inc
     "i got dizzy after about 4 breaths in, is that normal",
     "can you set me a reminder for 7pm",
     "tell me about the trial",
+    "hows sciatica different from a normal flare",  # no apostrophe, no question mark
+    "whys it worse in the morning",
 ])
 def test_questions_are_recognised_by_their_shape(text: str) -> None:
     assert looks_like_question(text)
