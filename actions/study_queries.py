@@ -39,7 +39,7 @@ QUERY_KINDS = ("figure", "comparison", "change", "effect_size", "design", "chart
 # Words that ask for the gap between the groups, whatever the intent classifier made of the
 # question ("what was the mean difference in pain at 10 weeks?" read as a plain figure question).
 _DIFFERENCE_CUES = re.compile(
-    r"\b(?:mean difference|between[- ]group|difference between|differences? in|the md|md\b|compared? (?:to|with)"
+    r"\b(?:mean difference|between[- ]group|difference between|differences? in|md\b|compared? (?:to|with)"
     r"|versus|vs\.?|which group did better|gap between)\b",
     re.IGNORECASE,
 )
