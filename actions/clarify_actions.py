@@ -5,8 +5,14 @@
   three likeliest topics in words a person understands (backpain/clarify.py chooses them), plus
   "Something else", which shows the menu of what the assistant can do. A click is parsed like a
   typed message, and Rasa's two-stage fallback then answers it in place of the unclear one. A
-  second unclear message in a row gets Rasa's `action_default_fallback`, whose `utter_default`
-  is that same menu.
+  second unclear message in a row gets `action_default_fallback`, whose `utter_default` is the
+  menu of what the assistant can do.
+- `action_default_fallback` replaces Rasa's stock last resort for one case it gets wrong. Rasa's
+  two-stage fallback ends on any confident intent and puts it in place of the unclear message,
+  so a typed "yes" to "Did you mean one of these?" became a bare "yes" that no rule answers and
+  got "Sorry, I still couldn't work out what you need". Now a yes re-offers the same topics
+  ("Which one?"), since a yes to several options does not say which, and a no gets the menu
+  without "still". Anything else is the stock behaviour: the menu, and the message reverted.
 - `action_other_language` sends the English-only notice with the clinic's emergency and crisis
   contacts (config/clinic.yml), since a person writing in another language may need them.
 """
@@ -18,7 +24,7 @@ from typing import Any, Dict, List, Text
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -29,6 +35,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
 EDUCATION_NLU_FILE = PROJECT_ROOT / "data" / "nlu" / "education.yml"
 SOMETHING_ELSE = {"title": "Something else", "payload": "/what_can_you_do"}
+CLARIFY_RESPONSE = "utter_clarify"
+# What a yes or a no to "Did you mean one of these?" gets, in place of the stock menu.
+REPLY_TO_THE_OFFER = {"affirm": "utter_clarify_which", "deny": "utter_clarify_declined"}
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +88,35 @@ class ActionDefaultAskAffirmation(Action):
             return []
         dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         return []
+
+
+def last_bot_message(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The assistant's most recent message on the tracker, reverted turns included; {} if none."""
+    return next((event for event in reversed(events) if event.get("event") == "bot"), {})
+
+
+def offered_buttons(bot_message: Dict[str, Any]) -> List[Dict[str, str]]:
+    """The topics a "Did you mean one of these?" message offered; [] for any other message."""
+    if (bot_message.get("metadata") or {}).get("utter_action") != CLARIFY_RESPONSE:
+        return []
+    return list((bot_message.get("data") or {}).get("buttons") or [])
+
+
+class ActionDefaultFallback(Action):
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        offered = offered_buttons(last_bot_message(tracker.events))
+        if offered and intent == "affirm":
+            dispatcher.utter_message(response=REPLY_TO_THE_OFFER["affirm"], buttons=offered)
+        elif offered and intent == "deny":
+            dispatcher.utter_message(response=REPLY_TO_THE_OFFER["deny"])
+        else:
+            dispatcher.utter_message(response="utter_default")
+        # As Rasa's own: the turn that could not be answered leaves no trace in the dialogue state.
+        return [UserUtteranceReverted()]
 
 
 class ActionOtherLanguage(Action):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from rasa.shared.core.domain import Domain
 
@@ -90,3 +91,45 @@ def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still() -> Non
     dispatcher = CollectingDispatcher()
     ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_menu"]
+
+
+OFFER = [{"title": "Start graded exposure", "payload": "/start_graded_exposure"},
+         {"title": "Show my fear ladder", "payload": "/show_fear_ladder"},
+         {"title": "Something else", "payload": "/what_can_you_do"}]
+CLARIFY_EVENT = {"event": "bot", "text": "Did you mean one of these?", "data": {"buttons": OFFER},
+                 "metadata": {"utter_action": "utter_clarify"}}
+OTHER_EVENT = {"event": "bot", "text": "Hello!", "data": {"buttons": None}, "metadata": {"utter_action": "utter_greet"}}
+
+
+def _run_fallback(intent: str, events: list) -> tuple:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.clarify_actions import ActionDefaultFallback
+
+    tracker = Tracker("t", {}, {"text": intent, "intent": {"name": intent, "confidence": 1.0}},
+                      events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    result = ActionDefaultFallback().run(dispatcher, tracker, {})
+    return dispatcher.messages, result
+
+
+def test_a_yes_to_did_you_mean_offers_the_same_topics_again() -> None:
+    """Rasa's two-stage fallback puts the "yes" in place of the unclear message; no rule answers it."""
+    user_yes = {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}}
+    messages, result = _run_fallback("affirm", [CLARIFY_EVENT, user_yes, {"event": "rewind"}, user_yes])
+    assert [(m["response"], m["buttons"]) for m in messages] == [("utter_clarify_which", OFFER)]
+    assert result == [{"event": "rewind", "timestamp": None}]
+
+
+def test_a_no_to_did_you_mean_gets_the_menu_without_still() -> None:
+    messages, _ = _run_fallback("deny", [CLARIFY_EVENT])
+    assert [m["response"] for m in messages] == ["utter_clarify_declined"]
+
+
+@pytest.mark.parametrize("intent, events", [("affirm", [OTHER_EVENT]), ("affirm", []), ("nlu_fallback", [CLARIFY_EVENT])],
+                         ids=["yes-elsewhere", "yes-first", "second-unclear-message"])
+def test_anything_else_gets_the_stock_menu_and_is_reverted(intent: str, events: list) -> None:
+    messages, result = _run_fallback(intent, events)
+    assert [m["response"] for m in messages] == ["utter_default"]
+    assert [event["event"] for event in result] == ["rewind"]

@@ -91,6 +91,30 @@ def test_a_click_on_a_likely_topic_answers_it(assistant: Assistant, sender: str)
     assert assistant.tracker(sender)["active_loop"] in ({}, None) or not assistant.tracker(sender)["active_loop"].get("name")
 
 
+WHICH = "Which one? Tap it below, or put it in your own words."
+DECLINED = "No problem. Here is what I can help with: pick one, or ask a short question in your own words."
+
+
+def test_a_typed_yes_to_did_you_mean_offers_the_same_topics_again(assistant: Assistant, sender: str) -> None:
+    """A yes to several topics does not say which; "Sorry, I still couldn't..." here read as a bug."""
+    assistant.send(sender, "hi")
+    first = assistant.send(sender, VAGUE)
+    assert [m.get("text") for m in first] == [CLARIFY]
+    again = assistant.send(sender, "yes")
+    assert [m.get("text") for m in again] == [WHICH]
+    assert buttons(again) == buttons(first)
+    answer = assistant.send(sender, first[0]["buttons"][0]["payload"])
+    assert answer and answer[0]["text"] not in (CLARIFY, MENU, WHICH)
+
+
+def test_a_typed_no_to_did_you_mean_gets_the_menu(assistant: Assistant, sender: str) -> None:
+    assistant.send(sender, "hi")
+    assistant.send(sender, VAGUE)
+    reply = assistant.send(sender, "no")
+    assert [m.get("text") for m in reply] == [DECLINED]
+    assert buttons(reply) == AREAS
+
+
 def test_something_else_shows_what_the_assistant_can_do(assistant: Assistant, sender: str) -> None:
     assistant.send(sender, "hi")
     assistant.send(sender, VAGUE)
