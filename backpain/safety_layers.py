@@ -46,6 +46,7 @@ from backpain.safety_patterns import (
     KIND_UNCLEAR,
     KIND_URGENT,
     SEVERITY,
+    SafetyAssessment,
     SafetyMatch,
     SafetyPatterns,
 )
@@ -123,12 +124,18 @@ def screen_message(
         if patterns.past_matters(match.category):
             cues -= {"past"}
         if cues:
-            # "years ago" or "signs to watch for" anywhere in the message: ask, don't send.
+            # "years ago" or "signs to watch for" anywhere in the message: ask, don't send. But a
+            # red flag made unsure must not hide crisis language the classifier is sure of ("his
+            # football injury ... saying he wants to kill himself"): that gets crisis support.
+            crisis = None if match.kind == KIND_CRISIS else _sure_crisis(patterns, classifier, text, assessment)
+            if crisis is not None:
+                return crisis
             return ScreenResult(SafetyMatch(KIND_UNCLEAR, match.category, match.kind), LAYER_PATTERN)
         return ScreenResult(match, LAYER_PATTERN)
     downgraded = match is not None and not patterns.is_unclear_category(match.category)
-    if downgraded:
-        return ScreenResult(match, LAYER_PATTERN)
+    if downgraded:  # the patterns made a red flag unsure; crisis words behind it still count
+        crisis = None if match.confirm_kind == KIND_CRISIS else _sure_crisis(patterns, classifier, text, assessment)
+        return crisis or ScreenResult(match, LAYER_PATTERN)
 
     verdict = _classify(classifier, text)
     if verdict is not None and verdict.decision == DECISION_ESCALATE:
@@ -160,6 +167,18 @@ def screen_message(
             ask = SafetyMatch(KIND_UNCLEAR, "unconfirmed_classifier_guess", intent)
             return ScreenResult(ask, LAYER_INTENT, verdict)
     return ScreenResult(None, "", verdict)
+
+
+def _sure_crisis(
+    patterns: SafetyPatterns, classifier: Optional[Classifier], text: str, assessment: SafetyAssessment
+) -> Optional[ScreenResult]:
+    """Crisis support when the classifier is sure of crisis language and nothing makes it unsure."""
+    verdict = _classify(classifier, text)
+    if verdict is None or verdict.decision != DECISION_ESCALATE or verdict.label != LABEL_CRISIS:
+        return None
+    if assessment.look_alike is not None or unsure_context(patterns, verdict.window or text, KIND_CRISIS):
+        return None
+    return ScreenResult(SafetyMatch(KIND_CRISIS, f"classifier_{verdict.label}"), LAYER_CLASSIFIER, verdict)
 
 
 def _sure_intent(intent: Optional[str], confidence: float, confirm_below: float) -> bool:

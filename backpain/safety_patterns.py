@@ -111,6 +111,9 @@ class _Category:
     kind: str
     patterns: Tuple[Pattern[str], ...]
     ignore_if: Tuple[Pattern[str], ...] = ()
+    # Net only: uses of a risk word in everyday life ("a rope for climbing"). They dismiss a match
+    # as `ignore_if` does, and they alone make the `everyday_use` cue that softens crisis language.
+    everyday_uses: Tuple[Pattern[str], ...] = ()
     unclear_if: Tuple[Pattern[str], ...] = ()
     confirm_kind: Optional[str] = None
     past_matters: bool = False  # a history is the flag itself: the `past` cue does not apply
@@ -215,26 +218,32 @@ class SafetyPatterns:
         }
 
     def everyday_use(self, text: Any) -> bool:
-        """True when a net word appears only in an everyday use its `ignore_if` knows."""
+        """True when net words appear, each one dismissed, at least one by an everyday use it knows.
+
+        A dismissal by `ignore_if` alone (a dose "every morning", "years ago", someone else's
+        death) is no everyday use: "years ago I tried to end my life" is not softened by it.
+        """
         canonical = self.canonical(text)
         if not canonical:
             return False
         verdicts = _Verdicts()
         verdicts.set_sentences(canonical)
-        dismissed = False
+        everyday = False
         for category in self._net:
             for pattern in category.patterns:
                 for found in pattern.finditer(canonical):
                     start, end = verdicts.sentence_bounds(found.start(), found.end())
-                    if not any(ignore.search(canonical[start:end]) for ignore in category.ignore_if):
+                    sentence = canonical[start:end]
+                    if any(use.search(sentence) for use in category.everyday_uses):
+                        everyday = True
+                    elif not any(ignore.search(sentence) for ignore in category.ignore_if):
                         return False  # a risk word in no everyday use
-                    dismissed = True
-        return dismissed
+        return everyday
 
     def net_match(self, text: Any) -> Optional[SafetyMatch]:
         """The first `net` category whose words appear (no negation test: the net fails safe).
 
-        Only its `ignore_if` patterns, in the same sentence, dismiss a match.
+        Only its `ignore_if` and `everyday_uses` patterns, in the same sentence, dismiss a match.
         """
         canonical = self.canonical(text)
         if not canonical:
@@ -246,7 +255,8 @@ class SafetyPatterns:
                 for found in pattern.finditer(canonical):
                     start, end = verdicts.sentence_bounds(found.start(), found.end())
                     sentence = canonical[start:end]
-                    if not any(ignore.search(sentence) for ignore in category.ignore_if):
+                    dismissals = category.ignore_if + category.everyday_uses
+                    if not any(ignore.search(sentence) for ignore in dismissals):
                         return SafetyMatch(KIND_UNCLEAR, category.id, category.confirm_kind)
         return None
 
@@ -474,7 +484,7 @@ class _Loader:
             kind: self.categories(escalations.get(kind), f"escalations.{kind}", kind) for kind in ESCALATION_KINDS
         }
         unclear = self.categories(raw.get("unclear"), "unclear", KIND_UNCLEAR)
-        net = self.categories(raw.get("net"), "net", KIND_UNCLEAR)
+        net = self.categories(raw.get("net"), "net", KIND_UNCLEAR, net=True)
         look_alikes = [
             (entry.id, pattern)
             for entry in self.cues(raw.get("look_alikes"), "look_alikes")
@@ -558,10 +568,10 @@ class _Loader:
         self.seen_ids[value] = where
         return value
 
-    def categories(self, value: Any, where: str, kind: str) -> List[_Category]:
+    def categories(self, value: Any, where: str, kind: str, net: bool = False) -> List[_Category]:
         allowed = {"id", "description", "patterns", "ignore_if", "unclear_if", "past_matters"}
         if kind == KIND_UNCLEAR:
-            allowed = (allowed - {"unclear_if"}) | {"confirm_as"}
+            allowed = (allowed - {"unclear_if"}) | {"confirm_as"} | ({"everyday_uses"} if net else set())
         categories = []
         for index, entry in enumerate(self.sequence(value, where)):
             place = f"{where}[{index}]"
@@ -580,6 +590,7 @@ class _Loader:
                     kind=kind,
                     patterns=self.patterns(entry.get("patterns"), f"{place}.patterns"),
                     ignore_if=self.patterns(entry.get("ignore_if"), f"{place}.ignore_if", allow_empty=True),
+                    everyday_uses=self.patterns(entry.get("everyday_uses"), f"{place}.everyday_uses", allow_empty=True),
                     unclear_if=self.patterns(entry.get("unclear_if"), f"{place}.unclear_if", allow_empty=True),
                     confirm_kind=confirm_kind,
                     past_matters=entry.get("past_matters") is True,

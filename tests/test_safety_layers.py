@@ -333,3 +333,47 @@ def test_a_dragging_foot_is_asked_about_as_possible_worsening_weakness(patterns:
 )
 def test_fourth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optional[str]) -> None:
     assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
+
+
+# -- fifth pass (tests/dev/safety_dev3.yml and safety_dev4.yml showed these gaps; our own wording) --
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # An everyday word elsewhere in the message ("every morning" is a dose's word, "on the" a
+        # place) no longer softens an explicit method or act to a question.
+        ("every morning on the platform I think about jumping in front of the train", KIND_CRISIS),
+        ("I punch myself in the face with my fists until it bruises", KIND_CRISIS),
+        ("I ran scalding water over my arm on purpose last night", KIND_CRISIS),
+        ("ended up having my stomach pumped after an overdose last year", KIND_CRISIS),
+        # A past attempt is risk now (C-SSRS); only being well since softens it to a question.
+        ("years ago I tried to take my own life, can I still see a physio?", KIND_CRISIS),
+        ("a long time ago I tried to take my own life, I'm in a good place now", KIND_UNCLEAR),
+        ("I took an overdose at 22, and the pain is bringing those thoughts back", KIND_CRISIS),
+        ("I'll kill myself if they cut my hours again", KIND_CRISIS),
+        ("I chew my fingers until they bleed when the pain gets bad", KIND_CRISIS),
+        # An attempt named on its own, and another person's accident: asked, never ignored.
+        ("the last attempt was in the spring, I don't want to talk about it", KIND_UNCLEAR),
+        ("my dad wet himself twice this week and his back has been bad since Friday", KIND_UNCLEAR),
+        ("I'm off my food and the ache is there at night as well now", KIND_UNCLEAR),
+        ("my legs are dead, the fell run yesterday wrecked me", KIND_UNCLEAR),
+        # Inflammatory back pain, in a young person's words: see a GP soon.
+        ("I'm 31 and it's always looser after a jog but stiff after a lie in", KIND_INFLAMMATORY),
+        # Look-alikes: none of these is a risk.
+        ("getting out of that low car is a suicide mission for my back", None),
+        ("my second attempt at the plank went better", None),
+        ("my legs were weak after my first spin class in ages", None),
+        ("I broke my ankle as a teenage footballer and it healed up fine", None),
+        ("I poured hot water on my hand making a cuppa, ouch", None),
+    ],
+)
+def test_fifth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optional[str]) -> None:
+    assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
+
+
+def test_a_red_flag_made_unsure_does_not_hide_crisis_the_classifier_is_sure_of(patterns: SafetyPatterns) -> None:
+    """The football injury made a red flag unsure; the crisis words behind it must still count."""
+    text = "my son has had back pain since a football injury and he's written that he wants to kill himself"
+    assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == KIND_UNCLEAR
+    assert kind_of(text, patterns, StubClassifier(DECISION_ESCALATE, LABEL_CRISIS)) == KIND_CRISIS
