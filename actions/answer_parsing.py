@@ -38,6 +38,14 @@ _TRAILING_QUESTION = re.compile(
 )
 
 
+# "my scan says wear and tear, does that mean it's crumbling": a question after a clause break,
+# with a subject and at least three more words (so "lifting, was the worst" stays an answer).
+_EMBEDDED_QUESTION = re.compile(
+    r"(?:[,;:]|\s[-–—]|\b(?:and|but|so|also|plus))\s+(?:does|is|are|was|were|can|could|should|will|would)\s+"
+    r"(?:that|it|this|i|you|the|there|they|anyone|people)\s+(?:\S+\s+){2,}\S+"
+)
+
+
 def looks_like_question(answer: object) -> bool:
     """True for "why does it still hurt?", "what can you do", "is that normal", "tell me about it"."""
     if not isinstance(answer, str):
@@ -45,7 +53,8 @@ def looks_like_question(answer: object) -> bool:
     text = answer.lower().replace("’", "'").strip()
     if not re.search(r"[a-z]", text):  # "?!" alone is no question, just no answer
         return False
-    return "?" in text or any(p.search(text) for p in (_QUESTION_OPENING, _VERB_FIRST_QUESTION, _TRAILING_QUESTION))
+    shapes = (_QUESTION_OPENING, _VERB_FIRST_QUESTION, _TRAILING_QUESTION, _EMBEDDED_QUESTION)
+    return "?" in text or any(p.search(text) for p in shapes)
 
 
 # --- number words -------------------------------------------------------------------------

@@ -225,12 +225,16 @@ def test_incomplete_increase_plans_say_what_is_missing(answer: str, problem: Inc
     "tell me about the trial",
     "hows sciatica different from a normal flare",  # no apostrophe, no question mark
     "whys it worse in the morning",
+    # A question after a statement, without a question mark.
+    "my scan report says wear and tear, does that mean my discs are going",
+    "for my essay - were the people who scored the outcomes kept blind to the groups",
 ])
 def test_questions_are_recognised_by_their_shape(text: str) -> None:
     assert looks_like_question(text)
 
 
-@pytest.mark.parametrize("text", ["7", "about six", "will do", "can do", "yes please", "20 minutes", "heat, a walk", "?!", "", "I bent to pick up my bag"])
+@pytest.mark.parametrize("text", ["7", "about six", "will do", "can do", "yes please", "20 minutes", "heat, a walk", "?!", "", "I bent to pick up my bag",
+                                  "heat, walking, do my stretches", "lifting, was the worst", "rest and is fine after a day"])
 def test_answers_are_not_taken_for_questions(text: str) -> None:
     assert not looks_like_question(text)
 
