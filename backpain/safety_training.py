@@ -3,8 +3,11 @@
 Run by `make pipeline` (python -m backpain.safety_training). The training corpus is:
 - content/safety/classifier_corpus.yml: messages written for the safety classifier alone
   (crisis by C-SSRS level, red flags by NICE NG59 category, and look-alikes labelled `none`);
-- data/nlu/*.yml: the safety intents' examples with their labels, and every other intent's
-  examples as `none` (what people ask the assistant day to day).
+- data/nlu/*.yml: the safety intents' examples with their labels;
+- content/safety/everyday_negatives.yml: a fixed copy of the other intents' examples, as `none`
+  (what people ask the assistant day to day). It is a copy, refreshed on purpose with
+  --refresh-everyday, so that NLU work does not move the safety bands unseen: twice, new intent
+  examples read as negatives moved the bands and the held-out safety figures (docs/safety.md).
 The blind held-out set (tests/heldout/safety.yml) is never read here.
 
 With --compare, three feature sets are measured by 5-fold cross-validation on that corpus:
@@ -21,8 +24,10 @@ The result goes to build/safety/classifier-<hash>/ (the hash covers the corpus, 
 the encoder), and config.yml's SafetyScreen `classifier:` line is pointed at it, so Rasa's
 training cache sees a new classifier as a change. Nothing happens when it already exists.
 
-Usage: python -m backpain.safety_training [--check] [--compare]
+Usage: python -m backpain.safety_training [--check] [--compare] [--refresh-everyday]
   --check   exit 1 if config.yml does not point at the current classifier
+  --refresh-everyday  copy the current non-safety NLU examples to the everyday file (then
+            measure the safety sets again: the bands will move)
   --compare train and measure every feature set (slower) and keep the best; the build
             trains CHOSEN_FEATURES only, the winner of the last comparison
 """
@@ -60,6 +65,12 @@ from backpain.safety_classifier import (
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILE = PROJECT_ROOT / "content" / "safety" / "classifier_corpus.yml"
 NLU_FOLDER = PROJECT_ROOT / "data" / "nlu"
+EVERYDAY_FILE = PROJECT_ROOT / "content" / "safety" / "everyday_negatives.yml"
+EVERYDAY_HEADER = """\
+# Everyday negatives for the safety classifier: the non-safety intents' NLU examples, copied by
+# `python -m backpain.safety_training --refresh-everyday`. A fixed copy, so that NLU work moves the
+# safety bands only when someone refreshes it and measures the safety sets again. Do not edit.
+"""
 BUILD_DIR = PROJECT_ROOT / "build" / "safety"
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
 CLASSIFIER_LINE = re.compile(r'^([ \t]*classifier:[ \t]*)"?build/safety/classifier-[^"\s]*"?[ \t]*$', re.MULTILINE)
@@ -127,10 +138,26 @@ def nlu_examples(folder: Path = NLU_FOLDER) -> List[Example]:
     return examples
 
 
+def everyday_examples(path: Path = EVERYDAY_FILE) -> List[Example]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    texts = data.get("examples")
+    if not isinstance(texts, list) or not all(isinstance(text, str) and text.strip() for text in texts):
+        raise ValueError(f"{path}: examples: expected a list of non-empty strings")
+    return [Example(text.strip(), LABEL_NONE, False) for text in texts]
+
+
+def refresh_everyday(path: Path = EVERYDAY_FILE) -> int:
+    """Copy the non-safety NLU examples to the everyday file; returns how many."""
+    texts = [example.text for example in nlu_examples() if example.label == LABEL_NONE]
+    path.write_text(EVERYDAY_HEADER + yaml.safe_dump({"examples": texts}, allow_unicode=True, width=1000), encoding="utf-8")
+    return len(texts)
+
+
 def training_examples() -> List[Example]:
     seen = set()
     unique = []
-    for example in corpus_examples() + nlu_examples():
+    safety_labelled = [example for example in nlu_examples() if example.label != LABEL_NONE]
+    for example in corpus_examples() + safety_labelled + everyday_examples():
         key = example.text.lower()
         if key not in seen:
             seen.add(key)
@@ -312,7 +339,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--refresh-everyday", action="store_true")
     args = parser.parse_args()
+    if args.refresh_everyday:
+        print(f"{EVERYDAY_FILE}: {refresh_everyday()} everyday examples copied from {NLU_FOLDER}")
     examples = training_examples()
     relative_path = f"build/safety/classifier-{fingerprint(examples)}"
     target = PROJECT_ROOT / relative_path

@@ -23,7 +23,14 @@ from backpain.safety_classifier import (
     load_classifier,
     windows,
 )
-from backpain.safety_training import CORPUS_FILE, configured_classifier, corpus_examples, nlu_examples
+from backpain.safety_training import (
+    CORPUS_FILE,
+    configured_classifier,
+    corpus_examples,
+    everyday_examples,
+    nlu_examples,
+    training_examples,
+)
 from scripts import fetch_encoder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +150,23 @@ def test_the_nlu_data_feeds_everyday_messages_as_none() -> None:
     labels = {example.label for example in nlu_examples()}
     assert "none" in labels and "crisis" in labels
     assert not any("[" in example.text for example in nlu_examples()), "entity annotations must be stripped"
+
+
+def test_everyday_negatives_come_from_the_fixed_copy_not_from_todays_nlu_data() -> None:
+    """NLU work must not move the safety bands unseen: only a refresh of the copy does."""
+    everyday = {example.text.lower() for example in everyday_examples()}
+    trained_none = {e.text.lower() for e in training_examples() if e.label == "none" and not e.hard_negative}
+    corpus = {example.text.lower() for example in corpus_examples()}
+    assert everyday and trained_none == everyday - corpus  # the corpus's own copy of a text wins
+    safety_labelled = {e.text.lower() for e in nlu_examples() if e.label != "none"}
+    assert safety_labelled <= {e.text.lower() for e in training_examples()}
+
+
+def test_a_broken_everyday_file_is_named_in_the_error(tmp_path: Path) -> None:
+    broken = tmp_path / "everyday_negatives.yml"
+    broken.write_text("examples:\n- hi\n- 3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="everyday_negatives.yml: examples"):
+        everyday_examples(broken)
 
 
 # -- windows, bands and the trained model --------------------------------------------------------
