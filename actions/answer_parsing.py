@@ -7,6 +7,7 @@ instead of guessing a default). Also here: yes/no answers, durations ("half an h
 ("3 flights of stairs"), lists ("bending, lifting and running") and pacing increase plans
 ("add 2 minutes every 3 days").
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,9 @@ _QUESTION_OPENING = re.compile(
 
 # "is 10 minutes enough", "can you set a reminder": a verb first, then at least two more words
 # (so "will do" and "can do" stay answers).
-_VERB_FIRST_QUESTION = re.compile(r"^\s*(?:is|are|was|were|do|does|did|can|could|should|would|will|have|has|am)\s+\S+\s+\S+")
+_VERB_FIRST_QUESTION = re.compile(
+    r"^\s*(?:is|are|was|were|do|does|did|can|could|should|would|will|have|has|am)\s+\S+\s+\S+"
+)
 # "...after 4 breaths in, is that normal": a question at the end of a statement.
 _TRAILING_QUESTION = re.compile(
     r"\b(?:is|was|does|do|can|should|will|would)\s+(?:that|it|this|i|you)\s+[a-z' ]{0,25}$"
@@ -59,14 +62,38 @@ def looks_like_question(answer: object) -> bool:
 
 # --- number words -------------------------------------------------------------------------
 _UNITS = {
-    "zero": 0, "nought": 0, "nil": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19,
+    "zero": 0,
+    "nought": 0,
+    "nil": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 # Whole answers that mean "nothing at all" on a rating scale.
 _ZERO_ANSWERS = {"none", "nothing", "no pain", "no fear", "no tension", "not at all", "none at all"}
@@ -98,7 +125,12 @@ def _read_number_words(tokens: List[str], start: int) -> Tuple[int, int]:
     """Read one spelled-out number (up to "one hundred") at `start`; returns (value, tokens used)."""
     index = start
     value = 0
-    if index < len(tokens) and tokens[index] in ("a", "one") and index + 1 < len(tokens) and tokens[index + 1] == "hundred":
+    if (
+        index < len(tokens)
+        and tokens[index] in ("a", "one")
+        and index + 1 < len(tokens)
+        and tokens[index + 1] == "hundred"
+    ):
         return 100, 2
     if index < len(tokens) and tokens[index] == "hundred":
         return 100, 1
@@ -107,7 +139,11 @@ def _read_number_words(tokens: List[str], start: int) -> Tuple[int, int]:
         index += 1
         # "twenty five" and "twenty-five" (the dash became its own token)
         skip = 1 if index < len(tokens) and tokens[index] == "-" else 0
-        if index + skip < len(tokens) and tokens[index + skip] in _UNITS and 0 < _UNITS[tokens[index + skip]] < 10:
+        if (
+            index + skip < len(tokens)
+            and tokens[index + skip] in _UNITS
+            and 0 < _UNITS[tokens[index + skip]] < 10
+        ):
             value += _UNITS[tokens[index + skip]]
             index += 1 + skip
         return value, index - start
@@ -246,9 +282,21 @@ def parse_yes_no(answer: object) -> Optional[bool]:
 
 # --- durations and amounts ----------------------------------------------------------------
 _MINUTES_PER_UNIT = {
-    "second": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "seconds": 1 / 60, "s": 1 / 60,
-    "minute": 1.0, "minutes": 1.0, "min": 1.0, "mins": 1.0, "m": 1.0,
-    "hour": 60.0, "hours": 60.0, "hr": 60.0, "hrs": 60.0, "h": 60.0,
+    "second": 1 / 60,
+    "sec": 1 / 60,
+    "secs": 1 / 60,
+    "seconds": 1 / 60,
+    "s": 1 / 60,
+    "minute": 1.0,
+    "minutes": 1.0,
+    "min": 1.0,
+    "mins": 1.0,
+    "m": 1.0,
+    "hour": 60.0,
+    "hours": 60.0,
+    "hr": 60.0,
+    "hrs": 60.0,
+    "h": 60.0,
 }
 _DURATION_PART = re.compile(rf"({_NUMBER})\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|[smh])\b")
 _PHRASES_IN_MINUTES = [  # longest first, so "an hour and a half" is not read as "an hour"
@@ -314,17 +362,27 @@ def _singular(unit: str) -> str:
     return f"{first} {rest}".strip()
 
 
-_UNIT_WORDS = re.compile(rf"({_NUMBER})\s+([a-z][a-z ]{{0,30}}?)(?=$|[,.;!?]| at | in | per | each | a day| every )")
-_FILLER = re.compile(r"\b(about|around|roughly|maybe|approximately|approx|like|say|i'?d say|i can do|i can manage|i could do)\b")
+_UNIT_WORDS = re.compile(
+    rf"({_NUMBER})\s+([a-z][a-z ]{{0,30}}?)(?=$|[,.;!?]| at | in | per | each | a day| every )"
+)
+_FILLER = re.compile(
+    r"\b(about|around|roughly|maybe|approximately|approx|like|say|i'?d say|i can do|i can manage|i could do)\b"
+)
 
 
 def parse_amount(answer: object) -> Optional[Amount]:
     """An amount of activity: "10 minutes" -> 10 minutes; "3 flights of stairs"; "20" (no unit)."""
     if isinstance(answer, (int, float)) and not isinstance(answer, bool):
         return Amount(float(answer), None)
-    if isinstance(answer, dict):  # an amount already parsed and stored: {"value": 10, "unit": "minutes"}
+    if isinstance(
+        answer, dict
+    ):  # an amount already parsed and stored: {"value": 10, "unit": "minutes"}
         value, unit = answer.get("value"), answer.get("unit")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and (unit is None or isinstance(unit, str)):
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and (unit is None or isinstance(unit, str))
+        ):
             return Amount(float(value), unit)
         return None
     if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
@@ -358,7 +416,9 @@ def parse_list(answer: object, max_items: int = 8, max_item_characters: int = 80
     `max_items` are returned: the caller tells the person when more were given.
     """
     if isinstance(answer, list):
-        pieces: Iterable[str] = (item for text in answer if isinstance(text, str) for item in _split(text))
+        pieces: Iterable[str] = (
+            item for text in answer if isinstance(text, str) for item in _split(text)
+        )
     elif isinstance(answer, str):
         pieces = _split(answer[: MAX_ANSWER_CHARACTERS * 4])
     else:
@@ -390,7 +450,9 @@ _KEPT_AND = "\u0001"
 def _split(text: str) -> List[str]:
     text = _KEEP_TOGETHER.sub(lambda match: f"{match.group(1)}{_KEPT_AND}", text)
     lines = text.splitlines() or [text]
-    pieces = [piece for line in lines for piece in _LIST_SEPARATORS.split(_LIST_MARKERS.sub("", line))]
+    pieces = [
+        piece for line in lines for piece in _LIST_SEPARATORS.split(_LIST_MARKERS.sub("", line))
+    ]
     return [piece.replace(_KEPT_AND, " and ") for piece in pieces]
 
 
@@ -404,7 +466,13 @@ class IncreasePlan:
     percent: Optional[float] = None
 
     def describe(self) -> str:
-        how_much = f"{self.percent:g}%" if self.percent is not None else self.step.describe() if self.step else "a little"
+        how_much = (
+            f"{self.percent:g}%"
+            if self.percent is not None
+            else self.step.describe()
+            if self.step
+            else "a little"
+        )
         if self.every_days == 1:
             how_often = "every day"
         elif self.every_days == 7:
@@ -445,12 +513,19 @@ def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optiona
             break
     percent_match = _PERCENT.search(text)
     if percent_match:
-        plan_amount: Tuple[Optional[Amount], Optional[float]] = (None, float(percent_match.group(1)))
+        plan_amount: Tuple[Optional[Amount], Optional[float]] = (
+            None,
+            float(percent_match.group(1)),
+        )
     else:
-        step = parse_amount(re.sub(r"\b(add|adding|increase|increasing|by|more|extra|another|go up)\b", " ", text))
+        step = parse_amount(
+            re.sub(r"\b(add|adding|increase|increasing|by|more|extra|another|go up)\b", " ", text)
+        )
         plan_amount = (step, None)
-    if plan_amount == (None, None) or (plan_amount[0] is not None and plan_amount[0].value <= 0) or (
-        plan_amount[1] is not None and plan_amount[1] <= 0
+    if (
+        plan_amount == (None, None)
+        or (plan_amount[0] is not None and plan_amount[0].value <= 0)
+        or (plan_amount[1] is not None and plan_amount[1] <= 0)
     ):
         return None, IncreaseProblem.NO_AMOUNT
     if every_days is None or every_days <= 0:

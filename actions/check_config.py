@@ -4,6 +4,7 @@ Exits 1 with one clear line per problem (file, place inside it, what is wrong), 
 study file or clinic setting stops start-up instead of surfacing mid-conversation.
 `--print FIELD` prints one clinic setting (the run script uses it for the CORS origin).
 """
+
 from __future__ import annotations
 
 import argparse

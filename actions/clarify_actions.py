@@ -16,6 +16,7 @@
 - `action_other_language` sends the English-only notice with the clinic's emergency and crisis
   contacts (config/clinic.yml), since a person writing in another language may need them.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -29,7 +30,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.safety_actions import clinic_contacts
-from backpain.clarify import RETRIEVAL_INTENT, clarify_options, first_question_per_topic, plain_example
+from backpain.clarify import (
+    RETRIEVAL_INTENT,
+    clarify_options,
+    first_question_per_topic,
+    plain_example,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
@@ -51,10 +57,12 @@ def topic_questions() -> Dict[str, str]:
     raw = yaml.safe_load(EDUCATION_NLU_FILE.read_text(encoding="utf-8")) or {}
     examples = {
         str(block["intent"]): [
-            plain_example(line.strip()[2:]) for line in str(block.get("examples") or "").splitlines()
+            plain_example(line.strip()[2:])
+            for line in str(block.get("examples") or "").splitlines()
             if line.strip().startswith("- ")
         ]
-        for block in raw.get("nlu") or [] if "intent" in block
+        for block in raw.get("nlu") or []
+        if "intent" in block
     }
     return first_question_per_topic(examples)
 
@@ -74,14 +82,21 @@ def clarify_buttons(latest: Dict[str, Any]) -> List[Dict[str, str]]:
         topic_questions(),
         latest.get("entities") or [],
     )
-    return [{"title": option.title, "payload": option.payload} for option in options] + [SOMETHING_ELSE] if options else []
+    return (
+        [{"title": option.title, "payload": option.payload} for option in options]
+        + [SOMETHING_ELSE]
+        if options
+        else []
+    )
 
 
 class ActionDefaultAskAffirmation(Action):
     def name(self) -> Text:
         return "action_default_ask_affirmation"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         buttons = clarify_buttons(tracker.latest_message or {})
         if not buttons:  # nothing likely to offer: the menu, as a first miss ("still" comes later)
             dispatcher.utter_message(response="utter_clarify_menu")
@@ -106,7 +121,9 @@ class ActionDefaultFallback(Action):
     def name(self) -> Text:
         return "action_default_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         offered = offered_buttons(last_bot_message(tracker.events))
         if offered and intent == "affirm":
@@ -123,6 +140,8 @@ class ActionOtherLanguage(Action):
     def name(self) -> Text:
         return "action_other_language"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         dispatcher.utter_message(response="utter_other_language", **clinic_contacts())
         return []

@@ -4,6 +4,7 @@ Plain Python (no Rasa imports) so that the action server, the web page server an
 read the file the same way. A missing or malformed value raises ClinicConfigError naming the
 file and the field, so a mistake stops start-up instead of reaching a patient.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,7 @@ class ClinicConfigError(ValueError):
 
 @dataclass(frozen=True)
 class ClinicConfig:
-    contacts_country: str   # the country the three contacts below are for, said by `make run`
+    contacts_country: str  # the country the three contacts below are for, said by `make run`
     emergency_number: str
     crisis_line_text: str
     urgent_care_text: str
@@ -47,7 +48,9 @@ _URL_FIELDS = ("web_origin", "public_base_url")
 
 def parse_clinic_config(raw: Any, source: str) -> ClinicConfig:
     if not isinstance(raw, dict):
-        raise ClinicConfigError(f"{source}: expected a mapping of settings, found {type(raw).__name__}")
+        raise ClinicConfigError(
+            f"{source}: expected a mapping of settings, found {type(raw).__name__}"
+        )
     values: Dict[str, str] = {}
     for field in _REQUIRED_TEXT_FIELDS:
         value = raw.get(field)

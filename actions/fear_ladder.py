@@ -15,6 +15,7 @@ brings in the physiotherapist, never a move up.
 The ladder is kept in a slot as a list of plain dicts (JSON in the tracker store); `Ladder`
 converts to and from that form. Thresholds are in one place, below, with their reasons.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -72,7 +73,11 @@ class Ladder:
             return cls()
         steps = []
         for item in value:
-            if isinstance(item, dict) and isinstance(item.get("activity"), str) and isinstance(item.get("fear"), (int, float)):
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("activity"), str)
+                and isinstance(item.get("fear"), (int, float))
+            ):
                 steps.append(LadderStep.from_dict(item))
         return cls(steps)
 
@@ -83,14 +88,19 @@ class Ladder:
     @classmethod
     def from_ratings(cls, ratings: Sequence[tuple]) -> "Ladder":
         """(activity, fear) pairs, ordered least to most feared; equal fears keep their order."""
-        steps = [LadderStep(activity=activity, fear=float(fear)) for activity, fear in ratings[:MAX_STEPS]]
+        steps = [
+            LadderStep(activity=activity, fear=float(fear))
+            for activity, fear in ratings[:MAX_STEPS]
+        ]
         return cls(sorted(steps, key=lambda step: step.fear))
 
     def index_of(self, activity: Optional[str]) -> Optional[int]:
         if not activity:
             return None
         wanted = activity.strip().lower()
-        return next((i for i, step in enumerate(self.steps) if step.activity.lower() == wanted), None)
+        return next(
+            (i for i, step in enumerate(self.steps) if step.activity.lower() == wanted), None
+        )
 
     def current_index(self) -> Optional[int]:
         """The step being practised: the first one not yet done (None when all are done or no ladder)."""
@@ -98,7 +108,11 @@ class Ladder:
 
     def big_gaps(self) -> List[Tuple[LadderStep, LadderStep]]:
         """Neighbouring steps more than MAX_GAP apart: an in-between step would help."""
-        return [(low, high) for low, high in zip(self.steps, self.steps[1:]) if high.fear - low.fear > MAX_GAP]
+        return [
+            (low, high)
+            for low, high in zip(self.steps, self.steps[1:])
+            if high.fear - low.fear > MAX_GAP
+        ]
 
     def starts_too_high(self) -> bool:
         return bool(self.steps) and self.steps[0].fear >= FIRST_STEP_TOO_HIGH
@@ -143,7 +157,9 @@ def start_at(ladder: Ladder, index: int) -> Ladder:
 class Suggestion(str, Enum):
     MOVE_UP = "move_up"
     STAY = "stay"  # practise the same step again
-    PAUSE = "pause"  # pain far above what was expected: stay or go back one, see the physiotherapist
+    PAUSE = (
+        "pause"  # pain far above what was expected: stay or go back one, see the physiotherapist
+    )
     TOP_REACHED = "top_reached"  # settled on the last step: the ladder is climbed
 
 
@@ -175,7 +191,10 @@ def fear_has_settled(fears: Sequence[float]) -> bool:
 
 
 def record_practice(
-    ladder: Ladder, actual_fear: float, actual_pain: float, feared_outcome_happened: Optional[bool] = None
+    ladder: Ladder,
+    actual_fear: float,
+    actual_pain: float,
+    feared_outcome_happened: Optional[bool] = None,
 ) -> Optional[PracticeOutcome]:
     """Record a practice of the current step, compare with the expectation, suggest what next.
 
@@ -194,7 +213,9 @@ def record_practice(
     step.fears = list(step.fears) + [actual_fear]
     step.last_fear, step.last_pain = actual_fear, actual_pain
 
-    pain_higher = expected_pain is not None and actual_pain >= expected_pain + PAIN_HIGHER_THAN_EXPECTED
+    pain_higher = (
+        expected_pain is not None and actual_pain >= expected_pain + PAIN_HIGHER_THAN_EXPECTED
+    )
     settled = fear_has_settled(step.fears) and feared_outcome_happened is not True
     is_last = index == len(ladder.steps) - 1
     if pain_higher:
@@ -208,9 +229,14 @@ def record_practice(
     else:
         suggestion, next_activity = Suggestion.STAY, step.activity
     return PracticeOutcome(
-        activity=step.activity, expected_fear=expected_fear, actual_fear=actual_fear,
-        expected_pain=expected_pain, actual_pain=actual_pain, suggestion=suggestion,
-        next_activity=next_activity, pain_higher_than_expected=pain_higher,
+        activity=step.activity,
+        expected_fear=expected_fear,
+        actual_fear=actual_fear,
+        expected_pain=expected_pain,
+        actual_pain=actual_pain,
+        suggestion=suggestion,
+        next_activity=next_activity,
+        pain_higher_than_expected=pain_higher,
         feared_outcome_happened=feared_outcome_happened,
     )
 
@@ -228,6 +254,8 @@ def progress_lines(ladder: Ladder) -> List[str]:
         line = f"{marker} {index + 1}. {step.activity}: fear {step.fear:g}/100 when rated"
         if step.practices:
             times = "once" if step.practices == 1 else f"{step.practices} times"
-            line += f"; practised {times}, last fear {step.last_fear:g}/100, pain {step.last_pain:g}/10"
+            line += (
+                f"; practised {times}, last fear {step.last_fear:g}/100, pain {step.last_pain:g}/10"
+            )
         lines.append(line)
     return lines

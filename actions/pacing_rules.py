@@ -5,6 +5,7 @@ pacing"): increase in small, planned steps of about 10-20% of the baseline, ever
 week, never doubling. A step bigger than that, or an increase every day, is questioned with the
 reason, not silently accepted.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -20,9 +21,9 @@ MIN_DAYS_BETWEEN_STEPS = 2
 
 
 class PacingProblem(str, Enum):
-    STEP_TOO_BIG = "step_too_big"          # more than about 20% of the baseline
-    PERCENT_TOO_BIG = "percent_too_big"    # "add 50% a week"
-    TOO_OFTEN = "too_often"                # an increase every day
+    STEP_TOO_BIG = "step_too_big"  # more than about 20% of the baseline
+    PERCENT_TOO_BIG = "percent_too_big"  # "add 50% a week"
+    TOO_OFTEN = "too_often"  # an increase every day
 
 
 def largest_step(baseline: Amount) -> Amount:

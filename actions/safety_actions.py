@@ -8,6 +8,7 @@ and are passed to the responses as template values. Each action:
 - records the escalation in the tracker as `last_escalation`
   ({"kind", "category", "source", "at"}), never with the person's words.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,7 +37,12 @@ PAUSED_FORM_SLOT = "paused_form"
 SCRIPT_TO_RESUME_SLOT = "script_to_resume"
 # The values of the categorical slot script_to_resume (domain.yml).
 RESUMABLE_FORMS = (
-    "breathing_form", "thought_record_form", "pacing_form", "flare_plan_form", "exposure_form", "exposure_practice_form",
+    "breathing_form",
+    "thought_record_form",
+    "pacing_form",
+    "flare_plan_form",
+    "exposure_form",
+    "exposure_practice_form",
 )
 LAST_ESCALATION_SLOT = "last_escalation"
 SAFETY_PARSE_KEY = "safety"  # set by components/safety_screen.py
@@ -83,7 +89,9 @@ def pause_active_form(tracker: Tracker) -> List[EventType]:
     return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(PAUSED_FORM_SLOT, active)]
 
 
-def escalation_record(kind: Text, category: Text, source: Text, confirm: Optional[Text] = None) -> Dict[str, Any]:
+def escalation_record(
+    kind: Text, category: Text, source: Text, confirm: Optional[Text] = None
+) -> Dict[str, Any]:
     """What the clinic may review later: the kind of escalation, not what was said."""
     record: Dict[str, Any] = {
         "kind": kind,
@@ -120,15 +128,25 @@ def resolve_escalation(tracker: Tracker) -> Dict[str, Text]:
         source = str(screen.get("layer") or "screen") if screened else "classifier"
         return {"kind": intent, "category": screened or "classifier", "source": source}
     pending = tracker.get_slot(LAST_ESCALATION_SLOT)
-    if isinstance(pending, dict) and pending.get("kind") == UNCLEAR and pending.get("confirm") in ESCALATION_INTENTS:
-        return {"kind": pending["confirm"], "category": str(pending.get("category") or "unclear"), "source": "confirmed"}
+    if (
+        isinstance(pending, dict)
+        and pending.get("kind") == UNCLEAR
+        and pending.get("confirm") in ESCALATION_INTENTS
+    ):
+        return {
+            "kind": pending["confirm"],
+            "category": str(pending.get("category") or "unclear"),
+            "source": "confirmed",
+        }
     return {"kind": EMERGENCY, "category": "unknown", "source": "fallback"}
 
 
 def send_crisis_support(dispatcher: CollectingDispatcher, gentle: bool = False) -> None:
     """The crisis reply; `gentle` opens with the feeling when no act was named (see domain.yml)."""
     contacts = clinic_contacts()
-    dispatcher.utter_message(response="utter_crisis_support_gentle" if gentle else "utter_crisis_support", **contacts)
+    dispatcher.utter_message(
+        response="utter_crisis_support_gentle" if gentle else "utter_crisis_support", **contacts
+    )
     dispatcher.utter_message(response="utter_crisis_offer_to_stay")
 
 
@@ -138,7 +156,9 @@ class ActionEscalateRedFlag(Action):
     def name(self) -> Text:
         return "action_escalate_red_flag"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         escalation = resolve_escalation(tracker)
         kind = escalation["kind"]
         if kind == CRISIS:  # a "yes" to "are you having thoughts of harming yourself?"
@@ -147,7 +167,10 @@ class ActionEscalateRedFlag(Action):
             dispatcher.utter_message(response=_ADVICE_RESPONSES[kind], **clinic_contacts())
         logger.info(f"Safety escalation: {kind} ({escalation['category']}, {escalation['source']})")
         return pause_active_form(tracker) + [
-            SlotSet(LAST_ESCALATION_SLOT, escalation_record(kind, escalation["category"], escalation["source"]))
+            SlotSet(
+                LAST_ESCALATION_SLOT,
+                escalation_record(kind, escalation["category"], escalation["source"]),
+            )
         ]
 
 
@@ -157,14 +180,20 @@ class ActionCrisisSupport(Action):
     def name(self) -> Text:
         return "action_crisis_support"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         screen = _screen_result(tracker)
         screened = screen.get("kind") == CRISIS and screen.get("category")
         # Only the safety classifier decided (no pattern named an act): the gentler opening.
-        send_crisis_support(dispatcher, gentle=bool(screened) and screen.get("layer") == "classifier")
+        send_crisis_support(
+            dispatcher, gentle=bool(screened) and screen.get("layer") == "classifier"
+        )
         category, source = (screened, "screen") if screened else ("classifier", "classifier")
         logger.info(f"Safety escalation: crisis ({category}, {source})")
-        return pause_active_form(tracker) + [SlotSet(LAST_ESCALATION_SLOT, escalation_record(CRISIS, category, source))]
+        return pause_active_form(tracker) + [
+            SlotSet(LAST_ESCALATION_SLOT, escalation_record(CRISIS, category, source))
+        ]
 
 
 class ActionConfirmRedFlag(Action):
@@ -173,7 +202,9 @@ class ActionConfirmRedFlag(Action):
     def name(self) -> Text:
         return "action_confirm_red_flag"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         screen = _screen_result(tracker)
         confirm = screen.get("confirm") if screen.get("kind") == UNCLEAR else None
         if confirm not in _CONFIRM_RESPONSES:
@@ -198,10 +229,14 @@ class ActionRedFlagCheckClear(Action):
     def name(self) -> Text:
         return "action_red_flag_check_clear"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         dispatcher.utter_message(response="utter_red_flag_check_clear")
         pending = tracker.get_slot(LAST_ESCALATION_SLOT)
-        events: List[EventType] = [SlotSet(LAST_ESCALATION_SLOT, dict(pending, answered="no"))] if pending else []
+        events: List[EventType] = (
+            [SlotSet(LAST_ESCALATION_SLOT, dict(pending, answered="no"))] if pending else []
+        )
         paused = tracker.get_slot(PAUSED_FORM_SLOT)
         if paused not in RESUMABLE_FORMS:
             return events + [SlotSet(SCRIPT_TO_RESUME_SLOT, None), SlotSet(PAUSED_FORM_SLOT, None)]

@@ -4,6 +4,7 @@ The forms themselves (which questions, in which order) are declared in domain.ym
 answers checked in actions/script_forms.py. Every sentence comes from a domain.yml response
 (`utter_scripts_*`); Python only fills in the person's own answers and computed changes.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -22,7 +23,12 @@ from actions.fear_ladder import (
     propose_first_step,
     record_practice,
 )
-from actions.safety_actions import EMERGENCY, LAST_ESCALATION_SLOT, clinic_contacts, escalation_record
+from actions.safety_actions import (
+    EMERGENCY,
+    LAST_ESCALATION_SLOT,
+    clinic_contacts,
+    escalation_record,
+)
 from actions.script_forms import next_activity_to_rate
 
 # The scripts' forms and how they are called when talking to the person.
@@ -75,7 +81,9 @@ class ActionStartScript(Action):
     def name(self) -> Text:
         return "action_start_script"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         intent = (tracker.latest_message or {}).get("intent", {}).get("name")
         form = START_INTENTS.get(intent)
         if form is None:
@@ -85,11 +93,19 @@ class ActionStartScript(Action):
         active = tracker.active_loop.get("name") if tracker.active_loop else None
         if active in SCRIPT_TITLES and active != form:
             # Switching scripts mid-way: the one left behind is paused, its answers kept.
-            events += [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("paused_form", active)]
-            dispatcher.utter_message(response="utter_scripts_switching", script_title=SCRIPT_TITLES[active])
+            events += [
+                ActiveLoop(None),
+                SlotSet("requested_slot", None),
+                SlotSet("paused_form", active),
+            ]
+            dispatcher.utter_message(
+                response="utter_scripts_switching", script_title=SCRIPT_TITLES[active]
+            )
         if paused == form:
             events.append(SlotSet("paused_form", None))
-            dispatcher.utter_message(response="utter_scripts_resuming", script_title=SCRIPT_TITLES[form])
+            dispatcher.utter_message(
+                response="utter_scripts_resuming", script_title=SCRIPT_TITLES[form]
+            )
             return events
         events += [SlotSet(slot, None) for slot in form_slots(form, domain)]
         dispatcher.utter_message(response=f"utter_scripts_intro_{form}")
@@ -99,26 +115,36 @@ class ActionStartScript(Action):
 
 
 class ActionPauseScript(Action):
-    """"stop", "pause", "not now": leave the script politely, keep its answers, remember it."""
+    """ "stop", "pause", "not now": leave the script politely, keep its answers, remember it."""
 
     def name(self) -> Text:
         return "action_pause_script"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         active = tracker.active_loop.get("name") if tracker.active_loop else None
         if active in SCRIPT_TITLES:
-            dispatcher.utter_message(response="utter_scripts_paused", script_title=SCRIPT_TITLES[active])
-            return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("paused_form", active)]
+            dispatcher.utter_message(
+                response="utter_scripts_paused", script_title=SCRIPT_TITLES[active]
+            )
+            return [
+                ActiveLoop(None),
+                SlotSet("requested_slot", None),
+                SlotSet("paused_form", active),
+            ]
         paused = tracker.get_slot("paused_form")
         if paused in SCRIPT_TITLES:
-            dispatcher.utter_message(response="utter_scripts_still_paused", script_title=SCRIPT_TITLES[paused])
+            dispatcher.utter_message(
+                response="utter_scripts_still_paused", script_title=SCRIPT_TITLES[paused]
+            )
         else:
             dispatcher.utter_message(response="utter_scripts_nothing_to_stop")
         return []
 
 
 class ActionResumeScript(Action):
-    """"continue": reopen the paused script (whatever paused it: the person or the safety layer).
+    """ "continue": reopen the paused script (whatever paused it: the person or the safety layer).
 
     Sets `script_to_resume` (categorical, so that rules can pick the form to run next) and
     clears `paused_form`. The form then asks the first question not yet answered.
@@ -127,12 +153,16 @@ class ActionResumeScript(Action):
     def name(self) -> Text:
         return "action_resume_script"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         paused = tracker.get_slot("paused_form")
         if paused not in SCRIPT_TITLES:
             dispatcher.utter_message(response="utter_scripts_nothing_to_resume")
             return [SlotSet("script_to_resume", None), SlotSet("paused_form", None)]
-        dispatcher.utter_message(response="utter_scripts_resuming", script_title=SCRIPT_TITLES[paused])
+        dispatcher.utter_message(
+            response="utter_scripts_resuming", script_title=SCRIPT_TITLES[paused]
+        )
         return [SlotSet("script_to_resume", paused), SlotSet("paused_form", None)]
 
 
@@ -143,12 +173,19 @@ class ActionAskExposureFearRating(Action):
     def name(self) -> Text:
         return "action_ask_exposure_fear_rating"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         activities = tracker.get_slot("exposure_activities") or []
-        activity = next_activity_to_rate(tracker) or (activities[-1] if activities else "this activity")
+        activity = next_activity_to_rate(tracker) or (
+            activities[-1] if activities else "this activity"
+        )
         position = activities.index(activity) + 1 if activity in activities else 1
         dispatcher.utter_message(
-            response="utter_scripts_ask_fear_rating", activity=activity, position=position, count=max(len(activities), 1)
+            response="utter_scripts_ask_fear_rating",
+            activity=activity,
+            position=position,
+            count=max(len(activities), 1),
         )
         return []
 
@@ -159,24 +196,37 @@ class ActionAskExposureFirstStep(Action):
     def name(self) -> Text:
         return "action_ask_exposure_first_step"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         ladder = Ladder.from_slot(tracker.get_slot("exposure_ladder"))
         proposal = propose_first_step(ladder)
         if proposal is None:
             dispatcher.utter_message(response="utter_scripts_no_ladder")
             return []
-        lines = "\n".join(f"{i + 1}. {step.activity} ({number(step.fear)}/100)" for i, step in enumerate(ladder.steps))
+        lines = "\n".join(
+            f"{i + 1}. {step.activity} ({number(step.fear)}/100)"
+            for i, step in enumerate(ladder.steps)
+        )
         dispatcher.utter_message(response="utter_scripts_ladder_ordered", ladder=lines)
         if ladder.starts_too_high():
             first = ladder.steps[0]
-            dispatcher.utter_message(response="utter_scripts_ladder_starts_high", activity=first.activity, fear=number(first.fear))
+            dispatcher.utter_message(
+                response="utter_scripts_ladder_starts_high",
+                activity=first.activity,
+                fear=number(first.fear),
+            )
         for low, high in ladder.big_gaps():
             dispatcher.utter_message(
-                response="utter_scripts_ladder_gap", lower=low.activity, lower_fear=number(low.fear),
-                higher=high.activity, higher_fear=number(high.fear),
+                response="utter_scripts_ladder_gap",
+                lower=low.activity,
+                lower_fear=number(low.fear),
+                higher=high.activity,
+                higher_fear=number(high.fear),
             )
         buttons = [{"title": "Yes, start there", "payload": "yes"}] + [
-            {"title": f"{i + 1}. {step.activity}", "payload": str(i + 1)} for i, step in enumerate(ladder.steps)
+            {"title": f"{i + 1}. {step.activity}", "payload": str(i + 1)}
+            for i, step in enumerate(ladder.steps)
         ]
         dispatcher.utter_message(
             response=f"utter_scripts_propose_first_step_{proposal.reason.value}",
@@ -191,8 +241,13 @@ class ActionSummariseBreathing(Action):
     def name(self) -> Text:
         return "action_summarise_breathing"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        before, after = tracker.get_slot("breathing_tension_before"), tracker.get_slot("breathing_tension_after")
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        before, after = (
+            tracker.get_slot("breathing_tension_before"),
+            tracker.get_slot("breathing_tension_after"),
+        )
         if not isinstance(before, (int, float)) or not isinstance(after, (int, float)):
             dispatcher.utter_message(response="utter_scripts_nothing_saved")
             return []
@@ -200,7 +255,9 @@ class ActionSummariseBreathing(Action):
         direction = "down" if change < 0 else "up" if change > 0 else "same"
         dispatcher.utter_message(
             response=f"utter_scripts_breathing_{direction}",
-            before=number(before), after=number(after), change=number(abs(change)),
+            before=number(before),
+            after=number(after),
+            change=number(abs(change)),
             reflection=tracker.get_slot("breathing_reflection") or "",
         )
         return []
@@ -210,7 +267,9 @@ class ActionSummariseThoughtRecord(Action):
     def name(self) -> Text:
         return "action_summarise_thought_record"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         slot = tracker.get_slot
         before, after = slot("thought_feeling_before"), slot("thought_feeling_after")
         if not isinstance(before, (int, float)) or not isinstance(after, (int, float)):
@@ -218,17 +277,26 @@ class ActionSummariseThoughtRecord(Action):
             return []
         dispatcher.utter_message(
             response="utter_scripts_thought_record_summary",
-            situation=slot("thought_situation"), thought=slot("thought_automatic"), before=number(before),
-            feeling=slot("thought_feeling"), evidence_for=slot("thought_evidence_for"),
-            evidence_against=slot("thought_evidence_against"), balanced=slot("thought_balanced"), after=number(after),
+            situation=slot("thought_situation"),
+            thought=slot("thought_automatic"),
+            before=number(before),
+            feeling=slot("thought_feeling"),
+            evidence_for=slot("thought_evidence_for"),
+            evidence_against=slot("thought_evidence_against"),
+            balanced=slot("thought_balanced"),
+            after=number(after),
         )
         change = after - before
         direction = "down" if change < 0 else "up" if change > 0 else "same"
-        dispatcher.utter_message(response=f"utter_scripts_thought_feeling_{direction}", change=number(abs(change)))
+        dispatcher.utter_message(
+            response=f"utter_scripts_thought_feeling_{direction}", change=number(abs(change))
+        )
         return []
 
 
-def pacing_preview(start: Amount, increase: Dict[str, Any], steps: int = PACING_PREVIEW_STEPS) -> str:
+def pacing_preview(
+    start: Amount, increase: Dict[str, Any], steps: int = PACING_PREVIEW_STEPS
+) -> str:
     """The first few amounts of the person's own plan: "15, 17, 19, 21 minutes"."""
     amounts = [start.value]
     step = parse_amount(increase.get("step")) if increase.get("step") else None
@@ -246,16 +314,24 @@ class ActionSummarisePacing(Action):
     def name(self) -> Text:
         return "action_summarise_pacing"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        baseline, start = parse_amount(tracker.get_slot("pacing_baseline")), parse_amount(tracker.get_slot("pacing_start"))
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        baseline, start = (
+            parse_amount(tracker.get_slot("pacing_baseline")),
+            parse_amount(tracker.get_slot("pacing_start")),
+        )
         increase = tracker.get_slot("pacing_increase")
         if baseline is None or start is None or not isinstance(increase, dict):
             dispatcher.utter_message(response="utter_scripts_nothing_saved")
             return []
         dispatcher.utter_message(
             response="utter_scripts_pacing_summary",
-            activity=tracker.get_slot("pacing_activity"), baseline=baseline.describe(), start=start.describe(),
-            increase=increase.get("text", ""), preview=pacing_preview(start, increase),
+            activity=tracker.get_slot("pacing_activity"),
+            baseline=baseline.describe(),
+            start=start.describe(),
+            increase=increase.get("text", ""),
+            preview=pacing_preview(start, increase),
             every_days=number(increase.get("every_days")),
         )
         return []
@@ -263,17 +339,25 @@ class ActionSummarisePacing(Action):
 
 def utter_flare_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """The saved flare-up plan, or False when there is none yet."""
-    helps, reduce, contact = tracker.get_slot("flare_helps"), tracker.get_slot("flare_reduce"), tracker.get_slot("flare_contact")
+    helps, reduce, contact = (
+        tracker.get_slot("flare_helps"),
+        tracker.get_slot("flare_reduce"),
+        tracker.get_slot("flare_contact"),
+    )
     if not (helps or reduce or contact):
         return False
     own_signs = tracker.get_slot("flare_warning_signs")
     dispatcher.utter_message(
-        response="utter_scripts_flare_plan", helps=listed(helps), reduce=listed(reduce),
+        response="utter_scripts_flare_plan",
+        helps=listed(helps),
+        reduce=listed(reduce),
         contact=contact or "nobody listed yet",
     )
     dispatcher.utter_message(response="utter_scripts_flare_usual_signs")
     if own_signs:
-        dispatcher.utter_message(response="utter_scripts_flare_own_signs", own_signs=listed(own_signs))
+        dispatcher.utter_message(
+            response="utter_scripts_flare_own_signs", own_signs=listed(own_signs)
+        )
     dispatcher.utter_message(response="utter_scripts_flare_build_back")
     return True
 
@@ -282,7 +366,9 @@ class ActionSummariseFlarePlan(Action):
     def name(self) -> Text:
         return "action_summarise_flare_plan"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         if utter_flare_plan(dispatcher, tracker):
             dispatcher.utter_message(response="utter_scripts_flare_plan_saved")
         else:
@@ -294,7 +380,9 @@ class ActionShowFlarePlan(Action):
     def name(self) -> Text:
         return "action_show_flare_plan"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         if not utter_flare_plan(dispatcher, tracker):
             dispatcher.utter_message(response="utter_scripts_no_flare_plan")
         return []
@@ -306,7 +394,9 @@ class ActionSummariseExposurePlan(Action):
     def name(self) -> Text:
         return "action_summarise_exposure_plan"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         slot = tracker.get_slot
         if slot("exposure_ready") is False:
             dispatcher.utter_message(response="utter_scripts_exposure_not_ready")
@@ -315,16 +405,27 @@ class ActionSummariseExposurePlan(Action):
             # The checklist mixes emergency signs (cauda equina) with same-day ones and a "yes"
             # cannot tell which: the advice names both, with the clinic's contacts, and the
             # escalation is recorded as the safety actions record theirs.
-            dispatcher.utter_message(response="utter_scripts_exposure_seek_care", **clinic_contacts())
-            return [SlotSet(LAST_ESCALATION_SLOT, escalation_record(EMERGENCY, "exposure_safety_check", "script"))]
+            dispatcher.utter_message(
+                response="utter_scripts_exposure_seek_care", **clinic_contacts()
+            )
+            return [
+                SlotSet(
+                    LAST_ESCALATION_SLOT,
+                    escalation_record(EMERGENCY, "exposure_safety_check", "script"),
+                )
+            ]
         if slot("exposure_first_step") is None or slot("exposure_expected_pain") is None:
             dispatcher.utter_message(response="utter_scripts_nothing_saved")
             return []
         dispatcher.utter_message(
-            response="utter_scripts_exposure_plan", step=slot("exposure_first_step"), what=slot("exposure_practice_what"),
-            when=slot("exposure_practice_when"), how_often=slot("exposure_practice_how_often"),
+            response="utter_scripts_exposure_plan",
+            step=slot("exposure_first_step"),
+            what=slot("exposure_practice_what"),
+            when=slot("exposure_practice_when"),
+            how_often=slot("exposure_practice_how_often"),
             feared_outcome=slot("exposure_feared_outcome"),
-            expected_fear=number(slot("exposure_expected_fear")), expected_pain=number(slot("exposure_expected_pain")),
+            expected_fear=number(slot("exposure_expected_fear")),
+            expected_pain=number(slot("exposure_expected_pain")),
         )
         return []
 
@@ -335,12 +436,17 @@ class ActionRecordExposurePractice(Action):
     def name(self) -> Text:
         return "action_record_exposure_practice"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         ladder = Ladder.from_slot(tracker.get_slot("exposure_ladder"))
         if not ladder.steps:
             dispatcher.utter_message(response="utter_scripts_no_ladder")
             return []
-        fear, pain = tracker.get_slot("exposure_actual_fear"), tracker.get_slot("exposure_actual_pain")
+        fear, pain = (
+            tracker.get_slot("exposure_actual_fear"),
+            tracker.get_slot("exposure_actual_pain"),
+        )
         if ladder.current_index() is None:
             dispatcher.utter_message(response="utter_scripts_ladder_climbed")
             return []
@@ -348,20 +454,33 @@ class ActionRecordExposurePractice(Action):
             dispatcher.utter_message(response="utter_scripts_nothing_saved")
             return []
         happened = tracker.get_slot("exposure_outcome_happened")
-        outcome = record_practice(ladder, float(fear), float(pain), happened if isinstance(happened, bool) else None)
+        outcome = record_practice(
+            ladder, float(fear), float(pain), happened if isinstance(happened, bool) else None
+        )
         difference = outcome.fear_difference or 0.0
-        comparison = "lower" if difference <= -FEAR_ABOUT_THE_SAME else "higher" if difference >= FEAR_ABOUT_THE_SAME else "same"
+        comparison = (
+            "lower"
+            if difference <= -FEAR_ABOUT_THE_SAME
+            else "higher"
+            if difference >= FEAR_ABOUT_THE_SAME
+            else "same"
+        )
         dispatcher.utter_message(
-            response=f"utter_scripts_practice_fear_{comparison}", activity=outcome.activity,
-            expected=number(outcome.expected_fear), actual=number(outcome.actual_fear),
+            response=f"utter_scripts_practice_fear_{comparison}",
+            activity=outcome.activity,
+            expected=number(outcome.expected_fear),
+            actual=number(outcome.actual_fear),
         )
         if outcome.expected_pain is not None:
             dispatcher.utter_message(
-                response="utter_scripts_practice_pain", expected=number(outcome.expected_pain), actual=number(outcome.actual_pain)
+                response="utter_scripts_practice_pain",
+                expected=number(outcome.expected_pain),
+                actual=number(outcome.actual_pain),
             )
         if outcome.feared_outcome_happened is not None:
             dispatcher.utter_message(
-                response="utter_scripts_practice_prediction_happened" if outcome.feared_outcome_happened
+                response="utter_scripts_practice_prediction_happened"
+                if outcome.feared_outcome_happened
                 else "utter_scripts_practice_prediction_wrong"
             )
         responses = {
@@ -370,7 +489,11 @@ class ActionRecordExposurePractice(Action):
             Suggestion.PAUSE: "utter_scripts_practice_pause",
             Suggestion.TOP_REACHED: "utter_scripts_practice_top",
         }
-        dispatcher.utter_message(response=responses[outcome.suggestion], activity=outcome.activity, next_activity=outcome.next_activity or "")
+        dispatcher.utter_message(
+            response=responses[outcome.suggestion],
+            activity=outcome.activity,
+            next_activity=outcome.next_activity or "",
+        )
         return [SlotSet("exposure_ladder", ladder.to_slot())]
 
 
@@ -378,12 +501,16 @@ class ActionShowFearLadder(Action):
     def name(self) -> Text:
         return "action_show_fear_ladder"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         ladder = Ladder.from_slot(tracker.get_slot("exposure_ladder"))
         if not ladder.steps:
             dispatcher.utter_message(response="utter_scripts_no_ladder")
             return []
-        dispatcher.utter_message(response="utter_scripts_fear_ladder", ladder="\n".join(progress_lines(ladder)))
+        dispatcher.utter_message(
+            response="utter_scripts_fear_ladder", ladder="\n".join(progress_lines(ladder))
+        )
         return []
 
 

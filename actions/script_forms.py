@@ -5,6 +5,7 @@ left empty (so the form asks again) and the person is told what was wrong, in on
 with a response from domain.yml (`utter_scripts_*`). Validators accept their own output too:
 when a paused script resumes, Rasa validates the answers already given once more.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,12 +41,16 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u
 
 
 # --- shared checks -------------------------------------------------------------------------
-def check_rating(slot: Text, value: Any, scale_max: int, dispatcher: CollectingDispatcher) -> SlotChanges:
+def check_rating(
+    slot: Text, value: Any, scale_max: int, dispatcher: CollectingDispatcher
+) -> SlotChanges:
     """A 0..scale_max rating, or an empty slot and a message saying what was wrong."""
     result = parse_rating(value, scale_max)
     if result.ok:
         return {slot: result.value}
-    dispatcher.utter_message(response=f"utter_scripts_rating_{result.problem.value}", scale_max=scale_max)
+    dispatcher.utter_message(
+        response=f"utter_scripts_rating_{result.problem.value}", scale_max=scale_max
+    )
     return {slot: None}
 
 
@@ -85,7 +90,9 @@ def check_free_text(slot: Text, value: Any, dispatcher: CollectingDispatcher) ->
         dispatcher.utter_message(response="utter_scripts_text_empty")
         return {slot: None}
     if len(text) > FREE_TEXT_MAX_CHARACTERS:
-        dispatcher.utter_message(response="utter_scripts_text_too_long", max_characters=FREE_TEXT_MAX_CHARACTERS)
+        dispatcher.utter_message(
+            response="utter_scripts_text_too_long", max_characters=FREE_TEXT_MAX_CHARACTERS
+        )
         return {slot: None}
     return {slot: text}
 
@@ -99,7 +106,9 @@ def read_yes_no(value: Any, tracker: Tracker) -> Optional[bool]:
     return answer
 
 
-def check_yes_no(slot: Text, value: Any, tracker: Tracker, dispatcher: CollectingDispatcher) -> SlotChanges:
+def check_yes_no(
+    slot: Text, value: Any, tracker: Tracker, dispatcher: CollectingDispatcher
+) -> SlotChanges:
     answer = read_yes_no(value, tracker)
     if (answer is None or "?" in str(value)) and question_instead_of_answer(value, dispatcher):
         return {slot: None}
@@ -108,7 +117,9 @@ def check_yes_no(slot: Text, value: Any, tracker: Tracker, dispatcher: Collectin
     return {slot: answer}
 
 
-def check_list(slot: Text, value: Any, dispatcher: CollectingDispatcher, allow_none: bool = False) -> SlotChanges:
+def check_list(
+    slot: Text, value: Any, dispatcher: CollectingDispatcher, allow_none: bool = False
+) -> SlotChanges:
     """A list of short items; with `allow_none`, a plain "no"/"nothing else" is an empty list."""
     if isinstance(value, list) and not value and allow_none:
         return {slot: []}
@@ -118,7 +129,9 @@ def check_list(slot: Text, value: Any, dispatcher: CollectingDispatcher, allow_n
     if question_instead_of_answer(text, dispatcher):
         return {slot: None}
     if len(text) > FREE_TEXT_MAX_CHARACTERS * 2:
-        dispatcher.utter_message(response="utter_scripts_text_too_long", max_characters=FREE_TEXT_MAX_CHARACTERS * 2)
+        dispatcher.utter_message(
+            response="utter_scripts_text_too_long", max_characters=FREE_TEXT_MAX_CHARACTERS * 2
+        )
         return {slot: None}
     items = parse_list(value, max_items=MAX_PLAN_ITEMS)
     if not items:
@@ -126,7 +139,9 @@ def check_list(slot: Text, value: Any, dispatcher: CollectingDispatcher, allow_n
         return {slot: None}
     if len(items) > MAX_PLAN_ITEMS:
         items = items[:MAX_PLAN_ITEMS]
-        dispatcher.utter_message(response="utter_scripts_list_kept_first", count=MAX_PLAN_ITEMS, items=", ".join(items))
+        dispatcher.utter_message(
+            response="utter_scripts_list_kept_first", count=MAX_PLAN_ITEMS, items=", ".join(items)
+        )
     return {slot: items}
 
 
@@ -140,31 +155,67 @@ def amount_to_slot(amount: Amount) -> Dict[str, Any]:
 # when the intent is not certain and the words carry none of its cues, the text is the answer.
 # The safety intents are never second-guessed here.
 COMMAND_CUES = {
-    "stop_script": re.compile(r"\b(stop|pause|quit|cancel|later|not now|not right now|another time|enough|break|"
-                              r"finish|done|leave|end|exit|got to go|gotta go|have to go|hold on|don'?t want)\b"),
+    "stop_script": re.compile(
+        r"\b(stop|pause|quit|cancel|later|not now|not right now|another time|enough|break|"
+        r"finish|done|leave|end|exit|got to go|gotta go|have to go|hold on|don'?t want)\b"
+    ),
     # Not a bare "pick up": graded-exposure answers are full of it ("pick up a sock from the floor").
-    "continue_script": re.compile(r"\b(continue|carry on|resume|go on|keep going|back to|left off|where we|"
-                                  r"pick (?:\S+ ){0,2}?back up|pick up where|pick (?:it|this|that) up again|"
-                                  r"ready)\b"),
-    "ask_why_this_helps": re.compile(r"\b(why|point|how (is|does|will|would|can)|what'?s (this|it) for|useful|"
-                                     r"good will|purpose|reason)\b"),
+    "continue_script": re.compile(
+        r"\b(continue|carry on|resume|go on|keep going|back to|left off|where we|"
+        r"pick (?:\S+ ){0,2}?back up|pick up where|pick (?:it|this|that) up again|"
+        r"ready)\b"
+    ),
+    "ask_why_this_helps": re.compile(
+        r"\b(why|point|how (is|does|will|would|can)|what'?s (this|it) for|useful|"
+        r"good will|purpose|reason)\b"
+    ),
     "show_flare_plan": re.compile(r"\b(show|see|remind|open|what was|what'?s in|display)\b"),
     "show_fear_ladder": re.compile(r"\b(show|see|where am i|progress|display|how far)\b"),
 }
 CERTAIN_CONFIDENCE = 0.9
-FALLBACK_INTENT = "nlu_fallback"  # set by Rasa's FallbackClassifier below its threshold (config.yml)
+FALLBACK_INTENT = (
+    "nlu_fallback"  # set by Rasa's FallbackClassifier below its threshold (config.yml)
+)
 # Questions the assistant answers inside a script (then asks the step again: the rules in
 # data/rules/script_questions.yml). An answer misread as one of them ("I bent down to pick up my
 # bag" as a question about bending) is taken as the answer when it is not shaped like a question,
 # however sure the intent classifier is: in a script, a statement is an answer.
 QUESTION_INTENTS = frozenset(
-    {"explain", "what_can_you_do", "bot_challenge", "choose_script", "ask_warning_signs", "ask_diagnosis",
-     "ask_medication", "ask_stop_treatment", "ask_pain_chart", "ask_trial_figure", "ask_trial_followup",
-     "ask_trial_comparison", "ask_trial_change", "ask_trial_effect_size", "trial_participants", "trial_age",
-     "trial_sex", "trial_inclusion", "trial_exclusion", "trial_sessions", "trial_treatments", "trial_setting",
-     "trial_registration", "trial_analysis", "trial_design", "trial_outcomes", "trial_timepoints",
-     "trial_citation", "trial_limitations", "trial_generalisability", "trial_secondary_outcomes", "trial_not_reported",
-     "trial_results"}
+    {
+        "explain",
+        "what_can_you_do",
+        "bot_challenge",
+        "choose_script",
+        "ask_warning_signs",
+        "ask_diagnosis",
+        "ask_medication",
+        "ask_stop_treatment",
+        "ask_pain_chart",
+        "ask_trial_figure",
+        "ask_trial_followup",
+        "ask_trial_comparison",
+        "ask_trial_change",
+        "ask_trial_effect_size",
+        "trial_participants",
+        "trial_age",
+        "trial_sex",
+        "trial_inclusion",
+        "trial_exclusion",
+        "trial_sessions",
+        "trial_treatments",
+        "trial_setting",
+        "trial_registration",
+        "trial_analysis",
+        "trial_design",
+        "trial_outcomes",
+        "trial_timepoints",
+        "trial_citation",
+        "trial_limitations",
+        "trial_generalisability",
+        "trial_secondary_outcomes",
+        "trial_not_reported",
+        "trial_results",
+    }
 )
 
 
@@ -182,7 +233,9 @@ def answer_mistaken_for_command(latest_message: Dict[str, Any]) -> Optional[str]
     cues = COMMAND_CUES.get(intent.get("name"))
     if cues is None:
         return None
-    if float(intent.get("confidence") or 0) >= CERTAIN_CONFIDENCE or cues.search(text.lower().replace("’", "'")):
+    if float(intent.get("confidence") or 0) >= CERTAIN_CONFIDENCE or cues.search(
+        text.lower().replace("’", "'")
+    ):
         return None
     return text
 
@@ -203,7 +256,11 @@ class _AnswerCandidates:
         return getattr(self._tracker, name)
 
     def slots_to_validate(self) -> Dict[Text, Any]:
-        return {slot: value for slot, value in self._tracker.slots_to_validate().items() if value is not None}
+        return {
+            slot: value
+            for slot, value in self._tracker.slots_to_validate().items()
+            if value is not None
+        }
 
 
 # "What's this for?" that the intent classifier did not recognise as ask_why_this_helps: the
@@ -238,7 +295,9 @@ class ScriptFormValidation(FormValidationAction):
     def name(self) -> Text:
         """Abstract, so that rasa_sdk registers only the concrete validators, not this base."""
 
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
         if tracker.active_loop_name == self.form_name() and requested in self.domain_slots(domain):
@@ -247,7 +306,9 @@ class ScriptFormValidation(FormValidationAction):
                 events.append(SlotSet(requested, answer))
         return events
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = (tracker.latest_message or {}).get("text") or ""
         if (
@@ -268,7 +329,9 @@ class ScriptFormValidation(FormValidationAction):
         return await super().get_validation_events(dispatcher, _AnswerCandidates(tracker), domain)  # type: ignore[arg-type]
 
     @staticmethod
-    def _unclear_question_buttons(tracker: Tracker, requested: Optional[Text]) -> List[Dict[str, str]]:
+    def _unclear_question_buttons(
+        tracker: Tracker, requested: Optional[Text]
+    ) -> List[Dict[str, str]]:
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
         if (
@@ -286,13 +349,19 @@ class ValidateBreathingForm(ScriptFormValidation):
     def name(self) -> Text:
         return "validate_breathing_form"
 
-    def validate_breathing_tension_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_breathing_tension_before(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_rating("breathing_tension_before", value, 10, dispatcher)
 
-    def validate_breathing_tension_after(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_breathing_tension_after(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_rating("breathing_tension_after", value, 10, dispatcher)
 
-    def validate_breathing_reflection(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_breathing_reflection(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("breathing_reflection", value, dispatcher)
 
 
@@ -301,28 +370,44 @@ class ValidateThoughtRecordForm(ScriptFormValidation):
     def name(self) -> Text:
         return "validate_thought_record_form"
 
-    def validate_thought_situation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_situation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("thought_situation", value, dispatcher)
 
-    def validate_thought_automatic(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_automatic(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("thought_automatic", value, dispatcher)
 
-    def validate_thought_feeling_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_feeling_before(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_rating("thought_feeling_before", value, 100, dispatcher)
 
-    def validate_thought_feeling(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_feeling(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("thought_feeling", value, dispatcher)
 
-    def validate_thought_evidence_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_evidence_for(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("thought_evidence_for", value, dispatcher)
 
-    def validate_thought_evidence_against(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_evidence_against(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("thought_evidence_against", value, dispatcher)
 
-    def validate_thought_balanced(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_balanced(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("thought_balanced", value, dispatcher)
 
-    def validate_thought_feeling_after(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_thought_feeling_after(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_rating("thought_feeling_after", value, 100, dispatcher)
 
 
@@ -331,10 +416,14 @@ class ValidatePacingForm(ScriptFormValidation):
     def name(self) -> Text:
         return "validate_pacing_form"
 
-    def validate_pacing_activity(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_pacing_activity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("pacing_activity", value, dispatcher)
 
-    def validate_pacing_baseline(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_pacing_baseline(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         if question_instead_of_answer(value, dispatcher):
             return {"pacing_baseline": None}
         amount = parse_amount(value)
@@ -346,7 +435,9 @@ class ValidatePacingForm(ScriptFormValidation):
             return {"pacing_baseline": None}
         return {"pacing_baseline": amount_to_slot(amount)}
 
-    def validate_pacing_start(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_pacing_start(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         """The starting amount must be below the comfortable amount (baseline), in the same unit."""
         if question_instead_of_answer(value, dispatcher):
             return {"pacing_start": None}
@@ -361,14 +452,20 @@ class ValidatePacingForm(ScriptFormValidation):
         if baseline is None:  # cannot compare; the baseline will be asked first anyway
             return {"pacing_start": amount_to_slot(amount)}
         if not amount.comparable_with(baseline):
-            dispatcher.utter_message(response="utter_scripts_pacing_same_unit", baseline=baseline.describe())
+            dispatcher.utter_message(
+                response="utter_scripts_pacing_same_unit", baseline=baseline.describe()
+            )
             return {"pacing_start": None}
         if amount.value >= baseline.value:
-            dispatcher.utter_message(response="utter_scripts_pacing_start_not_below", baseline=baseline.describe())
+            dispatcher.utter_message(
+                response="utter_scripts_pacing_start_not_below", baseline=baseline.describe()
+            )
             return {"pacing_start": None}
         return {"pacing_start": amount_to_slot(Amount(amount.value, amount.unit or baseline.unit))}
 
-    def validate_pacing_increase(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_pacing_increase(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         """How much to add and how often; a step bigger than the starting amount is not gradual."""
         if isinstance(value, dict) and "every_days" in value:  # already validated (resuming)
             return {"pacing_increase": value}
@@ -376,22 +473,34 @@ class ValidatePacingForm(ScriptFormValidation):
             return {"pacing_increase": None}
         plan, problem = parse_increase_plan(clean_text(value))
         if plan is None:
-            response = "utter_scripts_pacing_increase_no_interval" if problem == IncreaseProblem.NO_INTERVAL else "utter_scripts_pacing_increase_unclear"
+            response = (
+                "utter_scripts_pacing_increase_no_interval"
+                if problem == IncreaseProblem.NO_INTERVAL
+                else "utter_scripts_pacing_increase_unclear"
+            )
             dispatcher.utter_message(response=response)
             return {"pacing_increase": None}
         start = parse_amount(tracker.get_slot("pacing_start"))
         if plan.step is not None and start is not None:
             if not plan.step.comparable_with(start):
-                dispatcher.utter_message(response="utter_scripts_pacing_same_unit", baseline=start.describe())
+                dispatcher.utter_message(
+                    response="utter_scripts_pacing_same_unit", baseline=start.describe()
+                )
                 return {"pacing_increase": None}
             if plan.step.value > start.value:
-                dispatcher.utter_message(response="utter_scripts_pacing_increase_too_big", start=start.describe())
+                dispatcher.utter_message(
+                    response="utter_scripts_pacing_increase_too_big", start=start.describe()
+                )
                 return {"pacing_increase": None}
         baseline = parse_amount(tracker.get_slot("pacing_baseline"))
         pace = check_increase(plan, baseline)
         if pace is not None:
             biggest = largest_step(baseline).describe() if baseline else ""
-            dispatcher.utter_message(response=f"utter_scripts_pacing_{pace.value}", baseline=baseline.describe() if baseline else "", largest=biggest)
+            dispatcher.utter_message(
+                response=f"utter_scripts_pacing_{pace.value}",
+                baseline=baseline.describe() if baseline else "",
+                largest=biggest,
+            )
             return {"pacing_increase": None}
         step = plan.step
         if step is not None and step.unit is None and start is not None:
@@ -411,21 +520,30 @@ class ValidateFlarePlanForm(ScriptFormValidation):
     def name(self) -> Text:
         return "validate_flare_plan_form"
 
-    def validate_flare_helps(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_flare_helps(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_list("flare_helps", value, dispatcher)
 
-    def validate_flare_reduce(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_flare_reduce(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_list("flare_reduce", value, dispatcher)
 
-    def validate_flare_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_flare_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("flare_contact", value, dispatcher)
 
-    def validate_flare_warning_signs(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_flare_warning_signs(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         # The usual warning signs are always part of the plan; these are the person's own extras.
         return check_list("flare_warning_signs", value, dispatcher, allow_none=True)
 
 
 # --- graded exposure: building the ladder and planning the first practice ----------------
+
 
 def pending_ratings(tracker: Tracker) -> List[Dict[str, Any]]:
     """Ratings given so far while building the ladder: [{"activity": ..., "fear": ...}]."""
@@ -443,7 +561,13 @@ class ValidateExposureForm(ScriptFormValidation):
     def name(self) -> Text:
         return "validate_exposure_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
         """Not ready, or a warning sign applies: the script ends there (kindly, see the actions)."""
         if tracker.get_slot("exposure_ready") is False:
             return ["exposure_ready"]
@@ -451,20 +575,28 @@ class ValidateExposureForm(ScriptFormValidation):
             return ["exposure_ready", "exposure_assessed", "exposure_red_flags"]
         return domain_slots
 
-    def validate_exposure_ready(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_ready(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_yes_no("exposure_ready", value, tracker, dispatcher)
 
-    def validate_exposure_assessed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_assessed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         """Not assessed: recommend it first (the ladder is best planned with a clinician), then go on."""
         checked = check_yes_no("exposure_assessed", value, tracker, dispatcher)
         if checked["exposure_assessed"] is False and value is not False:  # not again when resuming
             dispatcher.utter_message(response="utter_scripts_exposure_assess_first")
         return checked
 
-    def validate_exposure_red_flags(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_red_flags(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_yes_no("exposure_red_flags", value, tracker, dispatcher)
 
-    def validate_exposure_activities(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_activities(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         items = parse_list(value, max_items=MAX_STEPS)
         if not items:
             dispatcher.utter_message(response="utter_scripts_list_empty")
@@ -474,13 +606,23 @@ class ValidateExposureForm(ScriptFormValidation):
             return {"exposure_activities": None}
         if len(items) > MAX_STEPS:
             items = items[:MAX_STEPS]
-            dispatcher.utter_message(response="utter_scripts_exposure_kept_first", count=MAX_STEPS, activities=", ".join(items))
+            dispatcher.utter_message(
+                response="utter_scripts_exposure_kept_first",
+                count=MAX_STEPS,
+                activities=", ".join(items),
+            )
         changes: SlotChanges = {"exposure_activities": items}
-        if [item.get("activity") for item in pending_ratings(tracker)] != items[: len(pending_ratings(tracker))]:
-            changes.update(exposure_pending_ratings=[], exposure_fear_rating=None)  # a new list: rate afresh
+        if [item.get("activity") for item in pending_ratings(tracker)] != items[
+            : len(pending_ratings(tracker))
+        ]:
+            changes.update(
+                exposure_pending_ratings=[], exposure_fear_rating=None
+            )  # a new list: rate afresh
         return changes
 
-    def validate_exposure_fear_rating(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_fear_rating(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         """One rating per message, for the next unrated activity; the slot fills once all are rated."""
         if not tracker.get_slot("exposure_activities"):
             return {"exposure_fear_rating": None}  # the activities are asked (again) first
@@ -490,16 +632,22 @@ class ValidateExposureForm(ScriptFormValidation):
         checked = check_rating("exposure_fear_rating", value, 100, dispatcher)
         if checked["exposure_fear_rating"] is None:
             return checked
-        ratings = pending_ratings(tracker) + [{"activity": activity, "fear": checked["exposure_fear_rating"]}]
+        ratings = pending_ratings(tracker) + [
+            {"activity": activity, "fear": checked["exposure_fear_rating"]}
+        ]
         changes: SlotChanges = {"exposure_pending_ratings": ratings}
         if len(ratings) < len(tracker.get_slot("exposure_activities") or []):
             changes["exposure_fear_rating"] = None  # ask again, for the next activity
             return changes
         ladder = Ladder.from_ratings([(item["activity"], item["fear"]) for item in ratings])
-        changes.update(exposure_fear_rating=checked["exposure_fear_rating"], exposure_ladder=ladder.to_slot())
+        changes.update(
+            exposure_fear_rating=checked["exposure_fear_rating"], exposure_ladder=ladder.to_slot()
+        )
         return changes
 
-    def validate_exposure_first_step(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_first_step(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         """Yes (the proposed step), a step number from the list shown, or an activity's name."""
         if question_instead_of_answer(value, dispatcher):
             return {"exposure_first_step": None}
@@ -508,28 +656,55 @@ class ValidateExposureForm(ScriptFormValidation):
         if index is None:
             dispatcher.utter_message(response="utter_scripts_exposure_pick_step")
             return {"exposure_first_step": None}
-        return {"exposure_first_step": ladder.steps[index].activity, "exposure_ladder": start_at(ladder, index).to_slot()}
+        return {
+            "exposure_first_step": ladder.steps[index].activity,
+            "exposure_ladder": start_at(ladder, index).to_slot(),
+        }
 
-    def validate_exposure_practice_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_practice_what(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("exposure_practice_what", value, dispatcher)
 
-    def validate_exposure_practice_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_practice_when(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("exposure_practice_when", value, dispatcher)
 
-    def validate_exposure_practice_how_often(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_practice_how_often(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("exposure_practice_how_often", value, dispatcher)
 
-    def validate_exposure_feared_outcome(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_feared_outcome(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_free_text("exposure_feared_outcome", value, dispatcher)
 
-    def validate_exposure_expected_fear(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
-        return self._with_expectation("exposure_expected_fear", "expected_fear", check_rating("exposure_expected_fear", value, 100, dispatcher), tracker)
+    def validate_exposure_expected_fear(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
+        return self._with_expectation(
+            "exposure_expected_fear",
+            "expected_fear",
+            check_rating("exposure_expected_fear", value, 100, dispatcher),
+            tracker,
+        )
 
-    def validate_exposure_expected_pain(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
-        return self._with_expectation("exposure_expected_pain", "expected_pain", check_rating("exposure_expected_pain", value, 10, dispatcher), tracker)
+    def validate_exposure_expected_pain(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
+        return self._with_expectation(
+            "exposure_expected_pain",
+            "expected_pain",
+            check_rating("exposure_expected_pain", value, 10, dispatcher),
+            tracker,
+        )
 
     @staticmethod
-    def _with_expectation(slot: Text, field_name: str, checked: SlotChanges, tracker: Tracker) -> SlotChanges:
+    def _with_expectation(
+        slot: Text, field_name: str, checked: SlotChanges, tracker: Tracker
+    ) -> SlotChanges:
         """Keep the expectation on the ladder's current step too, for the later comparison."""
         if checked[slot] is None:
             return checked
@@ -552,7 +727,11 @@ def choose_step(ladder: Ladder, value: Any, tracker: Tracker) -> Optional[int]:
     number = re.fullmatch(r"(?:step |number |no\.? ?|#)?(\d{1,2})", text)
     if number and 1 <= int(number.group(1)) <= len(ladder.steps):
         return int(number.group(1)) - 1
-    named = [i for i, step in enumerate(ladder.steps) if step.activity.lower() in text or (len(text) >= 4 and text in step.activity.lower())]
+    named = [
+        i
+        for i, step in enumerate(ladder.steps)
+        if step.activity.lower() in text or (len(text) >= 4 and text in step.activity.lower())
+    ]
     if len(named) == 1:
         return named[0]
     if read_yes_no(value, tracker) is True:
@@ -566,17 +745,29 @@ class ValidateExposurePracticeForm(ScriptFormValidation):
     def name(self) -> Text:
         return "validate_exposure_practice_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
         """Nothing to ask when there is no ladder step to practise (the record action says so)."""
         if Ladder.from_slot(tracker.get_slot("exposure_ladder")).current_index() is None:
             return []
         return domain_slots
 
-    def validate_exposure_actual_fear(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_actual_fear(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_rating("exposure_actual_fear", value, 100, dispatcher)
 
-    def validate_exposure_actual_pain(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_actual_pain(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_rating("exposure_actual_pain", value, 10, dispatcher)
 
-    def validate_exposure_outcome_happened(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> SlotChanges:
+    def validate_exposure_outcome_happened(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotChanges:
         return check_yes_no("exposure_outcome_happened", value, tracker, dispatcher)

@@ -4,6 +4,7 @@ Rasa runs `action_session_start` before the first message of every session (and 
 an hour away, see session_config in domain.yml), whatever that first message is, so the
 notice is never skipped by someone who opens with a question instead of a greeting.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

@@ -4,6 +4,7 @@ The answers themselves are built by actions.study_queries from data/study/bemani
 actions read the intent, the entities and the audience from the tracker, send the Answer, and
 keep what the question was about in slots so a follow-up ("and the control group?") can reuse it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,11 +14,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_config import clinic_config
 from actions import study_answer
-from actions.study_model import ENTITY_KINDS, get_study
-from actions.study_design_answers import answer_unreported
+from actions.clinic_config import clinic_config
 from actions.study_answer import combine_answers
+from actions.study_design_answers import answer_unreported
+from actions.study_model import ENTITY_KINDS, get_study
 from actions.study_queries import Answer, answer_follow_up, answer_query, kind_for_question
 
 # The study file is read and checked once, when the action server imports this module:
@@ -44,13 +45,18 @@ def entities_of(tracker: Tracker) -> Dict[Text, Optional[Text]]:
     for entity in tracker.latest_message.get("entities", []) or []:
         if entity.get("entity") in ENTITY_KINDS and entity.get("value"):
             found.setdefault(entity["entity"], set()).add(str(entity["value"]))
-    return {kind: (next(iter(values)) if len(values) == 1 else None) for kind, values in found.items()}
+    return {
+        kind: (next(iter(values)) if len(values) == 1 else None) for kind, values in found.items()
+    }
 
 
 def outcomes_named(tracker: Tracker) -> List[Text]:
     """Every outcome id the latest message names, in order ("catastrophizing or kinesiophobia")."""
-    found = [str(e["value"]) for e in tracker.latest_message.get("entities", []) or []
-             if e.get("entity") == "outcome" and e.get("value")]
+    found = [
+        str(e["value"])
+        for e in tracker.latest_message.get("entities", []) or []
+        if e.get("entity") == "outcome" and e.get("value")
+    ]
     return list(dict.fromkeys(found))
 
 
@@ -59,7 +65,7 @@ def intent_of(tracker: Tracker) -> Text:
 
 
 def other_group(group_id: Optional[Text]) -> Optional[Text]:
-    """"And the other group?": the arm that was not asked about last time."""
+    """ "And the other group?": the arm that was not asked about last time."""
     if not group_id:
         return None
     others = [g for g in get_study().groups if g != group_id]
@@ -126,11 +132,15 @@ class ActionStudyStatistic(Action):
         if intent == FOLLOW_UP_INTENT:
             answer = self._follow_up(tracker, entities, audience)
         else:
-            kind = kind_for_question(STATISTIC_KIND_BY_INTENT.get(intent, "figure"), text_of(tracker))
+            kind = kind_for_question(
+                STATISTIC_KIND_BY_INTENT.get(intent, "figure"), text_of(tracker)
+            )
             outcomes = outcomes_named(tracker)
             if len(outcomes) > 1:  # "did catastrophizing or kinesiophobia differ?": both answered
                 others = {k: v for k, v in entities.items() if k != "outcome"}
-                answer = combine_answers([answer_query(kind, audience=audience, outcome=o, **others) for o in outcomes])
+                answer = combine_answers(
+                    [answer_query(kind, audience=audience, outcome=o, **others) for o in outcomes]
+                )
             else:
                 answer = answer_query(kind, audience=audience, **entities)
             answer = with_unreported(answer, tracker, audience)
@@ -138,7 +148,9 @@ class ActionStudyStatistic(Action):
         return remember(answer)
 
     @staticmethod
-    def _follow_up(tracker: Tracker, entities: Mapping[Text, Optional[Text]], audience: Optional[Text]) -> Answer:
+    def _follow_up(
+        tracker: Tracker, entities: Mapping[Text, Optional[Text]], audience: Optional[Text]
+    ) -> Answer:
         previous = tracker.get_slot("last_study_query") or "figure"
         previous_kind, _, topic = previous.partition(":")
         previous_slots = {kind: tracker.get_slot(kind) for kind in ENTITY_KINDS}
@@ -159,11 +171,19 @@ class ActionStudyDesign(Action):
     ) -> List[EventType]:
         intent = intent_of(tracker)
         audience = tracker.get_slot("audience")
-        unreported = get_study().unreported_in(question_text(tracker) if intent == NOT_REPORTED_INTENT else text_of(tracker))
-        if unreported is not None or intent == NOT_REPORTED_INTENT:  # "who funded it?": said plainly
+        unreported = get_study().unreported_in(
+            question_text(tracker) if intent == NOT_REPORTED_INTENT else text_of(tracker)
+        )
+        if (
+            unreported is not None or intent == NOT_REPORTED_INTENT
+        ):  # "who funded it?": said plainly
             answer = answer_unreported(unreported, audience)
         else:
-            topic = intent[len(DESIGN_INTENT_PREFIX):] if intent.startswith(DESIGN_INTENT_PREFIX) else "design"
+            topic = (
+                intent[len(DESIGN_INTENT_PREFIX) :]
+                if intent.startswith(DESIGN_INTENT_PREFIX)
+                else "design"
+            )
             answer = answer_query("design", topic=topic, audience=audience, **entities_of(tracker))
         send(dispatcher, answer)
         return remember(answer)

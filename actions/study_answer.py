@@ -9,6 +9,7 @@ tests/test_figure_provenance.py checks every number in every answer against.
 Number style: negatives use the minus sign (−), ranges the en dash (–), so a range is never read
 as a negative number. Figures stored as decimals show two places (2.00), whole numbers none.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,9 @@ class Answer:
     image_path: Optional[str] = None  # a chart PNG on disk, when the answer has one
     figures: List[Figure] = field(default_factory=list)
     sources: List[str] = field(default_factory=list)  # source keys named in the text
-    slots: Dict[str, Optional[str]] = field(default_factory=dict)  # outcome/group/timepoint/topic used
+    slots: Dict[str, Optional[str]] = field(
+        default_factory=dict
+    )  # outcome/group/timepoint/topic used
     clarify: Optional[str] = None  # the entity kind the answer asks the user to choose, if any
     not_reported: bool = False  # the question asked for a figure the sources do not have
 
@@ -111,9 +114,13 @@ class AnswerBuilder:
         self.buttons: List[Dict[str, str]] = []
         self.not_reported = False  # set when part of the question asked for what the sources lack
 
-    def exact(self, value: float, path: str, sources: Sequence[str] = (), signed: bool = True) -> str:
+    def exact(
+        self, value: float, path: str, sources: Sequence[str] = (), signed: bool = True
+    ) -> str:
         """A figure exactly as the file has it (signed=False: its size, direction said in words)."""
-        self.figures.append(Figure(value, "reported", path, tuple(sources), shown_unsigned=not signed))
+        self.figures.append(
+            Figure(value, "reported", path, tuple(sources), shown_unsigned=not signed)
+        )
         return format_number(value if signed else abs(value))
 
     def about(self, value: float, path: str, sources: Sequence[str] = (), decimals: int = 0) -> str:
@@ -127,11 +134,23 @@ class AnswerBuilder:
         return self.about(value, path, sources) if self.plain else self.exact(value, path, sources)
 
     def computed(
-        self, value: float, formula: str, inputs: Sequence[Tuple[str, float]], decimals: int = 2, signed: bool = True
+        self,
+        value: float,
+        formula: str,
+        inputs: Sequence[Tuple[str, float]],
+        decimals: int = 2,
+        signed: bool = True,
     ) -> str:
         """A figure worked out from file figures; the caller must label its line as computed."""
         self.figures.append(
-            Figure(value, "computed", formula=formula, inputs=tuple(inputs), decimals=decimals, shown_unsigned=not signed)
+            Figure(
+                value,
+                "computed",
+                formula=formula,
+                inputs=tuple(inputs),
+                decimals=decimals,
+                shown_unsigned=not signed,
+            )
         )
         return format_number(value if signed else abs(value), decimals)
 

@@ -5,6 +5,7 @@ default build/charts/pain_over_time.png. It redraws only when the study file (or
 recipe) changed: a sidecar file `<png>.sha256` records what the PNG was drawn from. The result
 carries a text alternative stating the same figures, for screen readers and `rasa shell`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,9 @@ def describe_pain_chart(b: AnswerBuilder) -> None:
         low = b.exact(scale.min, f"{scale.path}.min", scale.sources)
         high = b.exact(scale.max, f"{scale.path}.max", scale.sources)
         scale_text = f" ({low}{EN_DASH}{high})"
-    b.line(f"Chart: average {outcome.plain_label}{scale_text} over time in each group, mean with standard deviation (SD).")
+    b.line(
+        f"Chart: average {outcome.plain_label}{scale_text} over time in each group, mean with standard deviation (SD)."
+    )
     sources = []
     for group_id, row in study.pain_results.items():
         group = study.groups[group_id]
@@ -75,7 +78,11 @@ def render_pain_chart(
     path = Path(output_path) if output_path is not None else DEFAULT_CHART_PATH
     sidecar = path.with_name(path.name + ".sha256")
     fingerprint = _fingerprint(study)
-    up_to_date = path.exists() and sidecar.exists() and sidecar.read_text(encoding="utf-8").strip() == fingerprint
+    up_to_date = (
+        path.exists()
+        and sidecar.exists()
+        and sidecar.read_text(encoding="utf-8").strip() == fingerprint
+    )
     if not up_to_date:
         _draw(study, path)
         sidecar.write_text(fingerprint + "\n", encoding="utf-8")
@@ -109,10 +116,16 @@ def _draw(study: Study, path: Path) -> None:
     axes.set_xlabel("time from the start of the trial")
     if outcome.scale:
         axes.set_ylim(outcome.scale.min, outcome.scale.max)
-        axes.set_ylabel(f"{outcome.label} ({outcome.scale.min:g}{EN_DASH}{outcome.scale.max:g}), mean ± SD")
-    sources = sorted({k for row in study.pain_results.values() for cell in row.values() for k in cell.sources})
+        axes.set_ylabel(
+            f"{outcome.label} ({outcome.scale.min:g}{EN_DASH}{outcome.scale.max:g}), mean ± SD"
+        )
+    sources = sorted(
+        {k for row in study.pain_results.values() for cell in row.values() for k in cell.sources}
+    )
     axes.set_title(f"{outcome.label[:1].upper()}{outcome.label[1:]} over time", fontsize=11)
-    figure.text(0.01, 0.01, "Source: " + "; ".join(study.sources[k].label for k in sources), fontsize=7)
+    figure.text(
+        0.01, 0.01, "Source: " + "; ".join(study.sources[k].label for k in sources), fontsize=7
+    )
     axes.legend(fontsize=8, loc="upper right")
     axes.grid(axis="y", alpha=0.3)
     figure.tight_layout(rect=(0, 0.04, 1, 1))

@@ -5,12 +5,20 @@ goes through the AnswerBuilder so it is traced to the file, and every line names
 Where two sources describe the same thing differently (eligibility, treatments), both versions
 are given, each with its source.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 from typing import Callable, Dict, Optional, Sequence
 
-from actions.study_answer import EN_DASH, Answer, AnswerBuilder, capitalise, join_words, source_phrase
+from actions.study_answer import (
+    EN_DASH,
+    Answer,
+    AnswerBuilder,
+    capitalise,
+    join_words,
+    source_phrase,
+)
 from actions.study_model import Group, Study, Timepoint, UnreportedDetail, get_study
 
 # topic id -> what it covers (for the Rasa glue and for help texts)
@@ -38,14 +46,19 @@ DESIGN_TOPICS: Dict[str, str] = {
 
 
 def answer_design(
-    topic: str, audience: Optional[str] = None, study: Optional[Study] = None, group: Optional[str] = None
+    topic: str,
+    audience: Optional[str] = None,
+    study: Optional[Study] = None,
+    group: Optional[str] = None,
 ) -> Answer:
     """Answer one design topic; an unknown topic lists the topics instead of guessing."""
     study = study or get_study()
     b = AnswerBuilder(study, "design", audience)
     writer = _WRITERS.get(topic)
     if writer is None:
-        b.line(f"I can tell you about the trial's {join_words(sorted(t.replace('_', ' ') for t in DESIGN_TOPICS))}.")
+        b.line(
+            f"I can tell you about the trial's {join_words(sorted(t.replace('_', ' ') for t in DESIGN_TOPICS))}."
+        )
         return b.build({"topic": None}, clarify="topic")
     group_ids = study.resolve("group", group) if group else []
     writer(b, group_ids[0] if len(group_ids) == 1 else None)
@@ -60,7 +73,9 @@ def _participants(b: AnswerBuilder, _group: Optional[str]) -> None:
     study = b.study
     p = study.participants
     total = b.exact(p.randomised.value, p.randomised.path)
-    b.line(f"{total} people with {study.condition.text} took part {b.cite(p.randomised.sources + study.condition.sources)}.")
+    b.line(
+        f"{total} people with {study.condition.text} took part {b.cite(p.randomised.sources + study.condition.sources)}."
+    )
     per_group = [
         f"{b.exact(counts.n.value, counts.n.path)} in {study.groups[g].plain_label}"
         for g, counts in p.per_group.items()
@@ -84,7 +99,9 @@ def _age(b: AnswerBuilder, _group: Optional[str]) -> None:
     sources = []
     for group_id, counts in b.study.participants.per_group.items():
         group = b.study.groups[group_id]
-        mean = b.exact_or_about(counts.age_mean.value, counts.age_mean.path, counts.age_mean.sources)
+        mean = b.exact_or_about(
+            counts.age_mean.value, counts.age_mean.path, counts.age_mean.sources
+        )
         if b.plain:
             lines.append(f"{mean} in {group.plain_label}")
         else:
@@ -98,7 +115,10 @@ def _age(b: AnswerBuilder, _group: Optional[str]) -> None:
 def _sex(b: AnswerBuilder, _group: Optional[str]) -> None:
     parts, sources = [], []
     for group_id, counts in b.study.participants.per_group.items():
-        men, women = b.exact(counts.men.value, counts.men.path), b.exact(counts.women.value, counts.women.path)
+        men, women = (
+            b.exact(counts.men.value, counts.men.path),
+            b.exact(counts.women.value, counts.women.path),
+        )
         parts.append(f"{b.study.groups[group_id].plain_label} had {men} men and {women} women")
         sources.extend(counts.men.sources + counts.women.sources)
     b.line(f"{join_words(parts)[:1].upper()}{join_words(parts)[1:]} {b.cite(sources)}.")
@@ -106,7 +126,9 @@ def _sex(b: AnswerBuilder, _group: Optional[str]) -> None:
 
 def _criteria(b: AnswerBuilder, versions, what: str) -> None:
     for version in versions:
-        b.line(f"{what}, {version.version}: {'; '.join(version.criteria)} {b.cite(version.sources)}.")
+        b.line(
+            f"{what}, {version.version}: {'; '.join(version.criteria)} {b.cite(version.sources)}."
+        )
 
 
 def _inclusion(b: AnswerBuilder, _group: Optional[str]) -> None:
@@ -131,9 +153,13 @@ def _treatments(b: AnswerBuilder, group: Optional[str]) -> None:
     for g in groups:
         b.line(f"{g.plain_label[:1].upper()}{g.plain_label[1:]}:")
         for version in g.treatment:
-            b.line(f"• {version.version}: {version.summary}: {'; '.join(version.components)} {b.cite(version.sources)}.")
+            b.line(
+                f"• {version.version}: {version.summary}: {'; '.join(version.components)} {b.cite(version.sources)}."
+            )
     if not b.plain and any(g.id == next(iter(b.study.groups)) for g in groups):
-        b.line("The protocol's planned psychoeducation topics are a separate question (they describe plans, not delivery).")
+        b.line(
+            "The protocol's planned psychoeducation topics are a separate question (they describe plans, not delivery)."
+        )
 
 
 def _planned_topics(b: AnswerBuilder, _group: Optional[str]) -> None:
@@ -152,7 +178,9 @@ def _registration(b: AnswerBuilder, _group: Optional[str]) -> None:
     parts = []
     sources = []
     for registration in b.study.registrations:
-        when = f", registered on {_date(registration.registered)}" if registration.registered else ""
+        when = (
+            f", registered on {_date(registration.registered)}" if registration.registered else ""
+        )
         parts.append(f"{registration.id} in {registration.registry}{when}")
         sources.extend(registration.sources)
     b.line(f"The trial was registered as {join_words(parts, separator='; ')} {b.cite(sources)}.")
@@ -176,7 +204,9 @@ def _design(b: AnswerBuilder, _group: Optional[str]) -> None:
         f"It was a {d.type.text}{chance} with {arms} groups, allocated {d.allocation_ratio.text} "
         f"{b.cite(d.type.sources + d.arms.sources + d.allocation_ratio.sources)}."
     )
-    blind = " (several of the people involved did not know who was in which group)" if b.plain else ""
+    blind = (
+        " (several of the people involved did not know who was in which group)" if b.plain else ""
+    )
     b.line(f"It was {d.blinding.text}{blind} {b.cite(d.blinding.sources)}.")
     b.line(f"The analysis was {d.analysis.text} {b.cite(d.analysis.sources)}.")
 
@@ -192,9 +222,7 @@ def _outcomes(b: AnswerBuilder, _group: Optional[str]) -> None:
             low = b.exact(outcome.scale.min, f"{outcome.scale.path}.min")
             high = b.exact(outcome.scale.max, f"{outcome.scale.path}.max")
             instrument = outcome.instrument.text if outcome.instrument else "a scale"
-            detail = (
-                f", rated on {instrument} from {low} ({outcome.scale.min_meaning}) to {high} ({outcome.scale.max_meaning})"
-            )
+            detail = f", rated on {instrument} from {low} ({outcome.scale.min_meaning}) to {high} ({outcome.scale.max_meaning})"
             sources += list(outcome.scale.sources)
         b.line(f"The main (primary) outcome was {outcome.label}{detail} {b.cite(sources)}.")
     secondary = [o for o in study.outcomes.values() if o.role == "secondary"]
@@ -212,7 +240,8 @@ def _timepoints(b: AnswerBuilder, _group: Optional[str]) -> None:
 def _citation(b: AnswerBuilder, _group: Optional[str]) -> None:
     c = b.study.citation
     year, volume, issue, article = (
-        b.exact(getattr(c, name), f"citation.{name}", c.sources) for name in ("year", "volume", "issue", "article_number")
+        b.exact(getattr(c, name), f"citation.{name}", c.sources)
+        for name in ("year", "volume", "issue", "article_number")
     )
     b.line(
         f"{', '.join(c.authors)}. {c.title}. {c.journal} {year};{volume}({issue}):{article}. "
@@ -241,12 +270,16 @@ def _secondary_outcomes(b: AnswerBuilder, _group: Optional[str]) -> None:
             for finding in outcome.findings:
                 b.line(f"• {outcome.label}: {finding.text} {b.cite(finding.sources)}.")
         else:
-            b.line(f"• {outcome.label}: measured {b.cite(outcome.role_sources)}, but its results are not described in the sources I have.")
-    b.line("The sources I have report no group averages for any secondary outcome, so I can't give figures for them.")
+            b.line(
+                f"• {outcome.label}: measured {b.cite(outcome.role_sources)}, but its results are not described in the sources I have."
+            )
+    b.line(
+        "The sources I have report no group averages for any secondary outcome, so I can't give figures for them."
+    )
 
 
 def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
-    """"Did it work?" in a few lines (issue 15). A patient gets fewer numbers, no SDs and one
+    """ "Did it work?" in a few lines (issue 15). A patient gets fewer numbers, no SDs and one
     line naming the sources at the end; a trainee gets the exact figures, each line sourced."""
     study = b.study
     experimental, control = (study.groups[g] for g in ("experimental", "control"))
@@ -265,8 +298,15 @@ def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
 
     start = mean(experimental, baseline, 0)
     e_end, c_end = mean(experimental, end, 1), mean(control, end, 1)
-    mean_sources = [k for g in (experimental, control) for t in (baseline, end, last) for k in cells[g.id][t.id].sources]
-    end_sources = [k for statement in study.between_group.results[end.id].statements for k in statement.sources]
+    mean_sources = [
+        k
+        for g in (experimental, control)
+        for t in (baseline, end, last)
+        for k in cells[g.id][t.id].sources
+    ]
+    end_sources = [
+        k for statement in study.between_group.results[end.id].statements for k in statement.sources
+    ]
     when_end = end.plain_label if b.plain else f"at {end.label}"
     b.line(
         f"Both groups started with pain averaging {start} out of 10. {capitalise(when_end)}, it had dropped in both "
@@ -291,7 +331,9 @@ def _results(b: AnswerBuilder, _group: Optional[str]) -> None:
     if disability and disability.findings:
         finding = disability.findings[0]
         b.line(f"Disability: {finding.text}{tag(finding.sources)}.")
-    b.line("It was one fairly small trial, so it suggests rather than proves that the approach helps.")
+    b.line(
+        "It was one fairly small trial, so it suggests rather than proves that the approach helps."
+    )
     if b.plain:
         b.line(f"Figures as reported {source_phrase(study, b.source_keys)}.")
 
@@ -321,9 +363,11 @@ assert set(_WRITERS) == set(DESIGN_TOPICS), "every design topic needs a writer"
 
 
 def answer_unreported(
-    detail: Optional[UnreportedDetail], audience: Optional[str] = None, study: Optional[Study] = None
+    detail: Optional[UnreportedDetail],
+    audience: Optional[str] = None,
+    study: Optional[Study] = None,
 ) -> Answer:
-    """"Who funded it?": say plainly that none of the sources reports it, and what they do say.
+    """ "Who funded it?": say plainly that none of the sources reports it, and what they do say.
     Without a detail (the question was recognised, not the detail), list what is not reported."""
     study = study or get_study()
     b = AnswerBuilder(study, "design", audience)
@@ -332,7 +376,9 @@ def answer_unreported(
             f"The sources I have do not report that. Among what they leave out: "
             f"{join_words([d.what for d in study.not_reported], separator='; ')} {b.cite(list(study.sources))}."
         )
-        b.line("I can tell you what they do report: who took part, the treatments, the outcomes and the results.")
+        b.line(
+            "I can tell you what they do report: who took part, the treatments, the outcomes and the results."
+        )
     else:
         b.line(f"The sources I have do not report {detail.what} {b.cite(list(study.sources))}.")
         if detail.note:

@@ -10,6 +10,7 @@ silently skipped: a broken file stops start-up instead of reaching a patient.
 It also owns the names: `Study.resolve(kind, text)` maps any name or synonym to canonical ids, and
 `Study.entity_patterns()` turns the same names into spaCy entity_ruler patterns.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -264,8 +265,8 @@ class UnreportedDetail:
     """A detail readers ask about that none of the sources reports (dropouts, funding, NNT...)."""
 
     id: str
-    what: str                  # "how many people dropped out", to say it is not reported
-    names: Tuple[str, ...]     # the words people use for it, matched in the question
+    what: str  # "how many people dropped out", to say it is not reported
+    names: Tuple[str, ...]  # the words people use for it, matched in the question
     note: Optional[str] = None  # why it matters or what the sources say instead
 
 
@@ -365,7 +366,11 @@ class Study:
                     continue
                 seen.add((kind, pattern_id, tokens))
                 patterns.append(
-                    {"label": kind, "pattern": [{"LOWER": token} for token in tokens], "id": pattern_id}
+                    {
+                        "label": kind,
+                        "pattern": [{"LOWER": token} for token in tokens],
+                        "id": pattern_id,
+                    }
                 )
         patterns.sort(key=lambda p: (p["label"], p["id"], [t["LOWER"] for t in p["pattern"]]))
         return patterns
@@ -441,7 +446,9 @@ class _Reader:
             raise self.fail(full, "required field is missing")
         return parent[key]
 
-    def text(self, parent: Dict[str, Any], key: str, path: str, optional: bool = False) -> Optional[str]:
+    def text(
+        self, parent: Dict[str, Any], key: str, path: str, optional: bool = False
+    ) -> Optional[str]:
         full = f"{path}.{key}" if path else key
         if optional and parent.get(key) is None:
             return None
@@ -469,7 +476,9 @@ class _Reader:
             raise self.fail(f"{path}.{key}", f"expected true or false, found {_kind_of(value)}")
         return value
 
-    def date(self, parent: Dict[str, Any], key: str, path: str, optional: bool = False) -> Optional[_dt.date]:
+    def date(
+        self, parent: Dict[str, Any], key: str, path: str, optional: bool = False
+    ) -> Optional[_dt.date]:
         full = f"{path}.{key}"
         if optional and parent.get(key) is None:
             return None
@@ -481,7 +490,9 @@ class _Reader:
         except ValueError:
             raise self.fail(full, f"expected a date as YYYY-MM-DD, found {value!r}") from None
 
-    def list(self, parent: Dict[str, Any], key: str, path: str, allow_empty: bool = False) -> List[Any]:
+    def list(
+        self, parent: Dict[str, Any], key: str, path: str, allow_empty: bool = False
+    ) -> List[Any]:
         full = f"{path}.{key}" if path else key
         value = self.get(parent, key, path)
         if not isinstance(value, list):
@@ -490,7 +501,9 @@ class _Reader:
             raise self.fail(full, "must not be empty")
         return value
 
-    def texts(self, parent: Dict[str, Any], key: str, path: str, allow_empty: bool = False) -> Tuple[str, ...]:
+    def texts(
+        self, parent: Dict[str, Any], key: str, path: str, allow_empty: bool = False
+    ) -> Tuple[str, ...]:
         items = self.list(parent, key, path, allow_empty)
         full = f"{path}.{key}" if path else key
         result = []
@@ -507,11 +520,15 @@ class _Reader:
         value = self.get(parent, key, path)
         keys = [value] if isinstance(value, str) else value
         if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
-            raise self.fail(full, f"expected a source key or a list of source keys, found {value!r}")
+            raise self.fail(
+                full, f"expected a source key or a list of source keys, found {value!r}"
+            )
         for source_key in keys:
             if source_key not in self.source_keys:
                 known = ", ".join(self.source_keys)
-                raise self.fail(full, f"unknown source key {source_key!r} (defined in 'sources': {known})")
+                raise self.fail(
+                    full, f"unknown source key {source_key!r} (defined in 'sources': {known})"
+                )
         return tuple(keys)
 
     def statement(self, value: Any, path: str) -> Statement:
@@ -573,7 +590,11 @@ def load_study(path: Optional[os.PathLike] = None) -> Study:
 
     `path` defaults to $STUDY_FILE, then to data/study/bemani2023.yml in the project.
     """
-    file = Path(path) if path is not None else Path(os.environ.get(STUDY_FILE_ENV) or DEFAULT_STUDY_PATH)
+    file = (
+        Path(path)
+        if path is not None
+        else Path(os.environ.get(STUDY_FILE_ENV) or DEFAULT_STUDY_PATH)
+    )
     raw, digest = _read_yaml(file)
     r = _Reader(file)
     if raw is None:
@@ -581,7 +602,10 @@ def load_study(path: Optional[os.PathLike] = None) -> Study:
     root = r.mapping(raw, "")
     for key in RASA_TRAINING_KEYS:
         if key in root:
-            raise r.fail(key, "top-level key reserved for Rasa training data; Rasa would read this file as training data")
+            raise r.fail(
+                key,
+                "top-level key reserved for Rasa training data; Rasa would read this file as training data",
+            )
 
     study_id = r.text(root, "study_id", "") or ""
     sources = _load_sources(r, root)
@@ -602,15 +626,22 @@ def load_study(path: Optional[os.PathLike] = None) -> Study:
         setting=r.statement(r.get(root, "setting", ""), "setting"),
         condition=r.statement(r.get(root, "condition", ""), "condition"),
         participants=_load_participants(r, root, groups),
-        inclusion=_load_criteria(r, r.mapping(r.get(root, "eligibility", ""), "eligibility"), "inclusion"),
-        exclusion=_load_criteria(r, r.mapping(r.get(root, "eligibility", ""), "eligibility"), "exclusion"),
+        inclusion=_load_criteria(
+            r, r.mapping(r.get(root, "eligibility", ""), "eligibility"), "inclusion"
+        ),
+        exclusion=_load_criteria(
+            r, r.mapping(r.get(root, "eligibility", ""), "eligibility"), "exclusion"
+        ),
         groups=groups,
         planned_topics=_load_planned_topics(r, root),
         sessions=_load_sessions(r, root),
         timepoints=timepoints,
         ambiguous_names=_load_ambiguous(r, root, timepoints, groups, outcomes),
         outcomes=outcomes,
-        results_outcome=r.text(r.mapping(r.get(root, "pain_results", ""), "pain_results"), "outcome", "pain_results") or "",
+        results_outcome=r.text(
+            r.mapping(r.get(root, "pain_results", ""), "pain_results"), "outcome", "pain_results"
+        )
+        or "",
         pain_results=_load_pain_results(r, root, groups, timepoints, outcomes),
         between_group=_load_between_group(r, root, timepoints, outcomes),
         effect_size=_load_effect_size(r, root, timepoints, outcomes),
@@ -668,7 +699,9 @@ def _load_design(r: _Reader, root: Dict[str, Any]) -> Design:
     return Design(
         type=r.statement(r.get(item, "type", "design"), "design.type"),
         arms=r.sourced_number(r.get(item, "arms", "design"), "design.arms"),
-        allocation_ratio=r.statement(r.get(item, "allocation_ratio", "design"), "design.allocation_ratio"),
+        allocation_ratio=r.statement(
+            r.get(item, "allocation_ratio", "design"), "design.allocation_ratio"
+        ),
         blinding=r.statement(r.get(item, "blinding", "design"), "design.blinding"),
         analysis=r.statement(r.get(item, "analysis", "design"), "design.analysis"),
     )
@@ -690,7 +723,9 @@ def _load_registrations(r: _Reader, root: Dict[str, Any]) -> Tuple[Registration,
     return tuple(registrations)
 
 
-def _load_range(r: _Reader, value: Any, path: str, low_key: str = "min", high_key: str = "max") -> Range:
+def _load_range(
+    r: _Reader, value: Any, path: str, low_key: str = "min", high_key: str = "max"
+) -> Range:
     item = r.mapping(value, path)
     low, high = r.number(item, low_key, path), r.number(item, high_key, path)
     if low > high:
@@ -722,19 +757,27 @@ def _load_participants(r: _Reader, root: Dict[str, Any], groups: Dict[str, Group
     return Participants(randomised, age_range, per_group)
 
 
-def _require_every_group(r: _Reader, found: Mapping[str, Any], groups: Mapping[str, Any], path: str) -> None:
+def _require_every_group(
+    r: _Reader, found: Mapping[str, Any], groups: Mapping[str, Any], path: str
+) -> None:
     missing = [group_id for group_id in groups if group_id not in found]
     if missing:
         raise r.fail(f"{path}.{missing[0]}", "required group is missing")
 
 
-def _load_criteria(r: _Reader, eligibility: Dict[str, Any], key: str) -> Tuple[CriteriaVersion, ...]:
+def _load_criteria(
+    r: _Reader, eligibility: Dict[str, Any], key: str
+) -> Tuple[CriteriaVersion, ...]:
     versions = []
     for i, value in enumerate(r.list(eligibility, key, "eligibility")):
         path = f"eligibility.{key}[{i}]"
         item = r.mapping(value, path)
         versions.append(
-            CriteriaVersion(r.text(item, "version", path) or "", r.sources(item, path), r.texts(item, "criteria", path))
+            CriteriaVersion(
+                r.text(item, "version", path) or "",
+                r.sources(item, path),
+                r.texts(item, "criteria", path),
+            )
         )
     return tuple(versions)
 
@@ -789,7 +832,10 @@ def _load_timepoints(r: _Reader, root: Dict[str, Any]) -> Dict[str, Timepoint]:
         raise r.fail("timepoints", "must define at least one timepoint")
     timepoints.sort(key=lambda t: t.week)
     if timepoints[0].week != 0:
-        raise r.fail(f"timepoints.{timepoints[0].id}.week", "the earliest timepoint must be the baseline, week 0")
+        raise r.fail(
+            f"timepoints.{timepoints[0].id}.week",
+            "the earliest timepoint must be the baseline, week 0",
+        )
     return {t.id: t for t in timepoints}
 
 
@@ -814,7 +860,11 @@ def _load_outcomes(r: _Reader, root: Dict[str, Any]) -> Dict[str, Outcome]:
                 scale_range.sources,
                 scale_path,
             )
-        instrument = r.statement(item["instrument"], f"{path}.instrument") if item.get("instrument") else None
+        instrument = (
+            r.statement(item["instrument"], f"{path}.instrument")
+            if item.get("instrument")
+            else None
+        )
         outcomes[outcome_id] = Outcome(
             id=outcome_id,
             label=r.text(item, "label", path) or "",
@@ -846,7 +896,10 @@ def _load_ambiguous(
         kind = r.reference(r.get(item, "kind", path), f"{path}.kind", known, "kind")
         name_id = r.text(item, "id", path) or ""
         if name_id in known[kind]:
-            raise r.fail(f"{path}.id", f"{name_id!r} is already a {kind} id; an ambiguous name needs its own id")
+            raise r.fail(
+                f"{path}.id",
+                f"{name_id!r} is already a {kind} id; an ambiguous name needs its own id",
+            )
         means = r.list(item, "means", path)
         for j, target in enumerate(means):
             r.reference(target, f"{path}.means[{j}]", known[kind], kind)
@@ -882,7 +935,12 @@ def _load_pain_results(
             if sd < 0:
                 raise r.fail(f"{cell_path}.sd", "a standard deviation cannot be negative")
             row[timepoint_id] = MeanSD(
-                group_id, timepoint_id, r.number(cell_item, "mean", cell_path), sd, r.sources(cell_item, cell_path), cell_path
+                group_id,
+                timepoint_id,
+                r.number(cell_item, "mean", cell_path),
+                sd,
+                r.sources(cell_item, cell_path),
+                cell_path,
             )
         missing = [t for t in timepoints if t not in row]
         if missing:
@@ -892,7 +950,9 @@ def _load_pain_results(
     return table
 
 
-def _load_between_group(r: _Reader, root: Dict[str, Any], timepoints: Mapping, outcomes: Mapping) -> BetweenGroup:
+def _load_between_group(
+    r: _Reader, root: Dict[str, Any], timepoints: Mapping, outcomes: Mapping
+) -> BetweenGroup:
     path = "between_group"
     item = r.mapping(r.get(root, path, ""), path)
     results = {}
@@ -908,9 +968,12 @@ def _load_between_group(r: _Reader, root: Dict[str, Any], timepoints: Mapping, o
             estimate = r.number(diff, "value", diff_path)
             if not low <= estimate <= high:
                 raise r.fail(diff_path, "the value is not inside its confidence interval")
-            difference = ReportedDifference(estimate, low, high, r.sources(diff, diff_path), diff_path)
+            difference = ReportedDifference(
+                estimate, low, high, r.sources(diff, diff_path), diff_path
+            )
         statements = tuple(
-            r.statement(s, f"{result_path}.statements[{i}]") for i, s in enumerate(r.list(result, "statements", result_path))
+            r.statement(s, f"{result_path}.statements[{i}]")
+            for i, s in enumerate(r.list(result, "statements", result_path))
         )
         results[timepoint_id] = BetweenGroupResult(timepoint_id, difference, statements)
     level = r.number(item, "confidence_level", path)
@@ -922,14 +985,18 @@ def _load_between_group(r: _Reader, root: Dict[str, Any], timepoints: Mapping, o
     )
 
 
-def _load_effect_size(r: _Reader, root: Dict[str, Any], timepoints: Mapping, outcomes: Mapping) -> EffectSize:
+def _load_effect_size(
+    r: _Reader, root: Dict[str, Any], timepoints: Mapping, outcomes: Mapping
+) -> EffectSize:
     path = "effect_size"
     item = r.mapping(r.get(root, path, ""), path)
     ci_path = f"{path}.ci"
     ci_item = r.mapping(r.get(item, "ci", path), ci_path)
     return EffectSize(
         outcome=r.reference(r.get(item, "outcome", path), f"{path}.outcome", outcomes, "outcome"),
-        timepoint=r.reference(r.get(item, "timepoint", path), f"{path}.timepoint", timepoints, "timepoint"),
+        timepoint=r.reference(
+            r.get(item, "timepoint", path), f"{path}.timepoint", timepoints, "timepoint"
+        ),
         measure=r.text(item, "measure", path) or "",
         value=r.sourced_number(r.get(item, "value", path), f"{path}.value"),
         ci=_load_range(r, ci_item, ci_path, "low", "high"),
@@ -943,20 +1010,33 @@ def _load_planned_topics(r: _Reader, root: Dict[str, Any]) -> PlannedTopics:
     item = r.mapping(r.get(root, path, ""), path)
     status = r.text(item, "status", path)
     if status != "planned":
-        raise r.fail(f"{path}.status", "must be 'planned': the protocol describes plans, not what was delivered")
-    return PlannedTopics(status, r.text(item, "note", path) or "", r.sources(item, path), r.texts(item, "topics", path))
+        raise r.fail(
+            f"{path}.status",
+            "must be 'planned': the protocol describes plans, not what was delivered",
+        )
+    return PlannedTopics(
+        status,
+        r.text(item, "note", path) or "",
+        r.sources(item, path),
+        r.texts(item, "topics", path),
+    )
 
 
 def _load_sessions(r: _Reader, root: Dict[str, Any]) -> Sessions:
     path = "sessions"
     item = r.mapping(r.get(root, path, ""), path)
-    numbers = {name: r.sourced_number(r.get(item, name, path), f"{path}.{name}") for name in ("per_week", "weeks", "total")}
+    numbers = {
+        name: r.sourced_number(r.get(item, name, path), f"{path}.{name}")
+        for name in ("per_week", "weeks", "total")
+    }
     if numbers["per_week"].value * numbers["weeks"].value != numbers["total"].value:
         raise r.fail(f"{path}.total", "does not equal per_week × weeks")
     return Sessions(applies_to=r.text(item, "applies_to", path) or "", **numbers)
 
 
-def _load_named_statements(r: _Reader, root: Dict[str, Any], key: str) -> Tuple[NamedStatement, ...]:
+def _load_named_statements(
+    r: _Reader, root: Dict[str, Any], key: str
+) -> Tuple[NamedStatement, ...]:
     items = []
     for i, value in enumerate(r.list(root, key, "")):
         path = f"{key}[{i}]"
@@ -973,8 +1053,14 @@ def _load_unreported(r: _Reader, root: Dict[str, Any]) -> Tuple[UnreportedDetail
         path = f"not_reported[{i}]"
         item = r.mapping(value, path)
         names = tuple(name.lower() for name in r.texts(item, "names", path))
-        details.append(UnreportedDetail(r.text(item, "id", path) or "", r.text(item, "what", path) or "", names,
-                                        r.text(item, "note", path, optional=True)))
+        details.append(
+            UnreportedDetail(
+                r.text(item, "id", path) or "",
+                r.text(item, "what", path) or "",
+                names,
+                r.text(item, "note", path, optional=True),
+            )
+        )
     return tuple(details)
 
 
@@ -984,10 +1070,15 @@ def _load_computations(r: _Reader, root: Dict[str, Any]) -> Dict[str, Computatio
         path = f"allowed_computations[{i}]"
         item = r.mapping(value, path)
         computation = Computation(
-            r.text(item, "id", path) or "", r.text(item, "description", path) or "", r.text(item, "inputs", path) or ""
+            r.text(item, "id", path) or "",
+            r.text(item, "description", path) or "",
+            r.text(item, "inputs", path) or "",
         )
         if computation.inputs not in root:
-            raise r.fail(f"{path}.inputs", f"names {computation.inputs!r}, which is not a section of the file")
+            raise r.fail(
+                f"{path}.inputs",
+                f"names {computation.inputs!r}, which is not a section of the file",
+            )
         computations[computation.id] = computation
     return computations
 
@@ -1001,7 +1092,10 @@ def _build_name_index(r: _Reader, study: Study) -> Dict[Tuple[str, str], Tuple[s
         for pattern_id, name in study.names(kind):
             key = normalise_name(name)
             if not key:
-                raise r.fail(_name_path(study, kind, pattern_id), f"the name {name!r} has no letters or digits")
+                raise r.fail(
+                    _name_path(study, kind, pattern_id),
+                    f"the name {name!r} has no letters or digits",
+                )
             previous = claimed_by.get(key)
             if previous and previous != (kind, pattern_id):
                 other_kind, other_id = previous
@@ -1018,7 +1112,10 @@ def _build_name_index(r: _Reader, study: Study) -> Dict[Tuple[str, str], Tuple[s
             claimed_by[key] = (kind, pattern_id)
             index[(kind, key)] = ambiguous_means.get(pattern_id, (pattern_id,))
         # Ids resolve to themselves (entity values arrive as ids); a synonym may not shadow one.
-        for pattern_id in [*study.items(kind), *(a.id for a in study.ambiguous_names if a.kind == kind)]:
+        for pattern_id in [
+            *study.items(kind),
+            *(a.id for a in study.ambiguous_names if a.kind == kind),
+        ]:
             key = normalise_name(pattern_id)
             if claimed_by.get(key, (kind, pattern_id)) != (kind, pattern_id):
                 other_kind, other_id = claimed_by[key]

@@ -17,6 +17,7 @@ the previous query's slots ("and the experimental group?").
 Answers never guess: an outcome without group means, or a time the trial did not measure, gets
 "that figure is not reported in the sources I have" with what is available instead.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,6 +49,8 @@ _DIFFERENCE_CUES = re.compile(
 def kind_for_question(kind: str, text: str) -> str:
     """A figure question that asks for the difference between the groups is a comparison."""
     return "comparison" if kind == "figure" and _DIFFERENCE_CUES.search(text or "") else kind
+
+
 NOT_REPORTED = "That figure is not reported in the sources I have."
 
 __all__ = [
@@ -105,11 +108,19 @@ def _resolve_slots(
                 unmeasured = nearest
                 ids = [nearest.id]
         if len(ids) > 1:
-            return _ask_which(study, kind, audience, entity, ids, {**given, **resolved, entity: None})
+            return _ask_which(
+                study, kind, audience, entity, ids, {**given, **resolved, entity: None}
+            )
         if not ids:
-            return _unknown_entity(study, kind, audience, entity, {**given, **resolved, entity: None})
+            return _unknown_entity(
+                study, kind, audience, entity, {**given, **resolved, entity: None}
+            )
         resolved[entity] = ids[0]
-    slots = _Slots(outcome=resolved["outcome"] or _primary_outcome(study).id, group=resolved["group"], timepoint=resolved["timepoint"])
+    slots = _Slots(
+        outcome=resolved["outcome"] or _primary_outcome(study).id,
+        group=resolved["group"],
+        timepoint=resolved["timepoint"],
+    )
     if unmeasured is not None:
         slots.notes.append(_unmeasured_note(study, audience, unmeasured))
     if resolved["outcome"] is None:
@@ -132,8 +143,10 @@ def _unmeasured_note(study: Study, audience: Optional[str], nearest: Timepoint) 
     b = AnswerBuilder(study, "note", audience)
     when = nearest.plain_label if b.plain else f"at {nearest.label}"
     if nearest.id == last.id:
-        return (f"The trial did not measure at that time: its follow-up ended {last.plain_label} "
-                f"{b.cite(last.sources)}, so here is that last measurement:")
+        return (
+            f"The trial did not measure at that time: its follow-up ended {last.plain_label} "
+            f"{b.cite(last.sources)}, so here is that last measurement:"
+        )
     return f"The trial did not measure at that time. The nearest measurement is {when}:"
 
 
@@ -151,7 +164,12 @@ def _clean_slots(study: Study, values: Mapping[str, Optional[str]]) -> Dict[str,
 
 
 def _ask_which(
-    study: Study, kind: str, audience: Optional[str], entity: str, ids: Sequence[str], others: Mapping
+    study: Study,
+    kind: str,
+    audience: Optional[str],
+    entity: str,
+    ids: Sequence[str],
+    others: Mapping,
 ) -> Answer:
     b = AnswerBuilder(study, kind, audience)
     items = study.items(entity)
@@ -173,16 +191,22 @@ def _label_for(b: AnswerBuilder, entity: str, item) -> str:
     return item.plain_label if b.plain else item.label
 
 
-def _unknown_entity(study: Study, kind: str, audience: Optional[str], entity: str, others: Mapping) -> Answer:
+def _unknown_entity(
+    study: Study, kind: str, audience: Optional[str], entity: str, others: Mapping
+) -> Answer:
     """A name we do not know: say what the trial has, never guess. (User text is not echoed.)"""
     b = AnswerBuilder(study, kind, audience)
     items = study.items(entity)
     labels = [_label_for(b, entity, item) for item in items.values()]
     if entity == "timepoint":
         sources = next(iter(study.timepoints.values())).sources
-        b.line(f"{NOT_REPORTED} The trial measured at these times only: {join_words(labels, separator='; ')} {b.cite(sources)}.")
+        b.line(
+            f"{NOT_REPORTED} The trial measured at these times only: {join_words(labels, separator='; ')} {b.cite(sources)}."
+        )
     elif entity == "group":
-        b.line(f"The trial had these groups: {join_words(labels)} {b.cite(study.design.arms.sources)}. Which one do you mean?")
+        b.line(
+            f"The trial had these groups: {join_words(labels)} {b.cite(study.design.arms.sources)}. Which one do you mean?"
+        )
     else:
         b.line(
             f"{NOT_REPORTED} The outcomes the trial measured were: {join_words(labels)} "
@@ -193,15 +217,21 @@ def _unknown_entity(study: Study, kind: str, audience: Optional[str], entity: st
     return b.build(_clean_slots(study, others), clarify=entity, not_reported=entity != "group")
 
 
-def _not_reported_outcome(study: Study, kind: str, audience: Optional[str], slots: _Slots) -> Answer:
+def _not_reported_outcome(
+    study: Study, kind: str, audience: Optional[str], slots: _Slots
+) -> Answer:
     b = AnswerBuilder(study, kind, audience)
     outcome = study.outcomes[slots.outcome]
     primary = _primary_outcome(study)
     name = outcome.plain_label if b.plain else outcome.label
-    b.line(f"{NOT_REPORTED} They give no group averages for {name}, so I can't give you a number for it.")
+    b.line(
+        f"{NOT_REPORTED} They give no group averages for {name}, so I can't give you a number for it."
+    )
     if outcome.findings:
         for finding in outcome.findings:
-            b.line(f"What they do say about {outcome.label}: {finding.text} {b.cite(finding.sources)}.")
+            b.line(
+                f"What they do say about {outcome.label}: {finding.text} {b.cite(finding.sources)}."
+            )
     else:
         b.line(
             f"{outcome.label[0].upper() + outcome.label[1:]} was measured as a secondary outcome "
@@ -241,7 +271,9 @@ def _assumption_line(b: AnswerBuilder, slots: _Slots) -> None:
             b.button(_label_for(b, "timepoint", timepoint), "timepoint", timepoint_id)
     if slots.assumed_outcome:
         outcome = b.study.outcomes[slots.outcome]
-        b.line(f"You didn't say which measure, so I'll assume {_outcome_name(b, outcome)}, the trial's primary outcome.")
+        b.line(
+            f"You didn't say which measure, so I'll assume {_outcome_name(b, outcome)}, the trial's primary outcome."
+        )
 
 
 def _scale_phrase(b: AnswerBuilder, outcome: Outcome) -> str:
@@ -264,8 +296,12 @@ def _scale_line(b: AnswerBuilder, outcome: Outcome) -> None:
     low = b.exact(scale.min, f"{scale.path}.min", scale.sources)
     high = b.exact(scale.max, f"{scale.path}.max", scale.sources)
     instrument = f", {outcome.instrument.text}" if outcome.instrument and not b.plain else ""
-    sources = list(scale.sources) + (list(outcome.instrument.sources) if instrument and outcome.instrument else [])
-    b.line(f"Scale: {low} = {scale.min_meaning}, {high} = {scale.max_meaning}{instrument} {b.cite(sources)}.")
+    sources = list(scale.sources) + (
+        list(outcome.instrument.sources) if instrument and outcome.instrument else []
+    )
+    b.line(
+        f"Scale: {low} = {scale.min_meaning}, {high} = {scale.max_meaning}{instrument} {b.cite(sources)}."
+    )
 
 
 def plain_decimals(*means: float) -> int:
@@ -275,7 +311,9 @@ def plain_decimals(*means: float) -> int:
     return 1 if len(set(rounded)) < len(rounded) and len(set(means)) > 1 else 0
 
 
-def _mean(b: AnswerBuilder, study: Study, group_id: str, timepoint_id: str, decimals: int = 0) -> str:
+def _mean(
+    b: AnswerBuilder, study: Study, group_id: str, timepoint_id: str, decimals: int = 0
+) -> str:
     cell = study.pain_results[group_id][timepoint_id]
     if b.plain:
         return b.about(cell.mean, f"{cell.path}.mean", cell.sources, decimals)
@@ -284,7 +322,9 @@ def _mean(b: AnswerBuilder, study: Study, group_id: str, timepoint_id: str, deci
     return f"{mean} (SD {sd})"
 
 
-def _cell_sources(study: Study, group_ids: Sequence[str], timepoint_ids: Sequence[str]) -> List[str]:
+def _cell_sources(
+    study: Study, group_ids: Sequence[str], timepoint_ids: Sequence[str]
+) -> List[str]:
     keys: List[str] = []
     for g in group_ids:
         for t in timepoint_ids:
@@ -325,22 +365,38 @@ def answer_figure(
                 f"at {value} {_scale_phrase(b, out)} on average {cite}."
             )
         else:
-            b.line(f"{capitalise(out.label)} in {_group_name(b, g)} {_when(b, t)}: mean {value} {_scale_phrase(b, out)} {cite}.")
+            b.line(
+                f"{capitalise(out.label)} in {_group_name(b, g)} {_when(b, t)}: mean {value} {_scale_phrase(b, out)} {cite}."
+            )
     else:
-        heading = f"Average {out.plain_label} {_scale_phrase(b, out)}" if b.plain else f"{capitalise(out.label)}, mean (SD) {_scale_phrase(b, out)}"
+        heading = (
+            f"Average {out.plain_label} {_scale_phrase(b, out)}"
+            if b.plain
+            else f"{capitalise(out.label)}, mean (SD) {_scale_phrase(b, out)}"
+        )
         if len(group_ids) == 1:
             heading += f", {_group_name(b, study.groups[group_ids[0]])}"
         b.line(f"{heading} {cite}:")
         for t in timepoint_ids:
             decimals = plain_decimals(*(study.pain_results[g][t].mean for g in group_ids))
             cells = [
-                (f"{_mean(b, study, g, t, decimals)} in the {study.groups[g].short_label} group" if b.plain
-                 else f"{study.groups[g].id} {_mean(b, study, g, t)}")
+                (
+                    f"{_mean(b, study, g, t, decimals)} in the {study.groups[g].short_label} group"
+                    if b.plain
+                    else f"{study.groups[g].id} {_mean(b, study, g, t)}"
+                )
                 for g in group_ids
             ]
-            b.line(f"• {_when(b, study.timepoints[t]) if b.plain else study.timepoints[t].label}: {'; '.join(cells)}")
+            b.line(
+                f"• {_when(b, study.timepoints[t]) if b.plain else study.timepoints[t].label}: {'; '.join(cells)}"
+            )
         if not b.plain and len(group_ids) > 1:
-            b.line(join_words([f"{g.id} = {g.label}" for g in study.groups.values()], ";").replace(" ;", ";") + ".")
+            b.line(
+                join_words([f"{g.id} = {g.label}" for g in study.groups.values()], ";").replace(
+                    " ;", ";"
+                )
+                + "."
+            )
     _scale_line(b, out)
     return b.build(slots.as_dict())
 
@@ -377,8 +433,13 @@ def answer_comparison(
 def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> None:
     study = b.study
     experimental, control = _experimental_and_control(study)
-    decimals = plain_decimals(*(study.pain_results[g.id][t.id].mean for g in (experimental, control)))
-    e_mean, c_mean = _mean(b, study, experimental.id, t.id, decimals), _mean(b, study, control.id, t.id, decimals)
+    decimals = plain_decimals(
+        *(study.pain_results[g.id][t.id].mean for g in (experimental, control))
+    )
+    e_mean, c_mean = (
+        _mean(b, study, experimental.id, t.id, decimals),
+        _mean(b, study, control.id, t.id, decimals),
+    )
     cite_means = b.cite(_cell_sources(study, [experimental.id, control.id], [t.id]))
     prefix = "• " if compact else ""
     if b.plain:
@@ -412,15 +473,22 @@ def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> 
                 f"({pct}% CI {low} to {high}) {b.cite(reported.sources)}."
             )
     elif study.allows("between_group_difference"):
-        e_cell, c_cell = study.pain_results[experimental.id][t.id], study.pain_results[control.id][t.id]
+        e_cell, c_cell = (
+            study.pain_results[experimental.id][t.id],
+            study.pain_results[control.id][t.id],
+        )
         diff = round(e_cell.mean - c_cell.mean, 2)
         inputs = [(f"{e_cell.path}.mean", e_cell.mean), (f"{c_cell.path}.mean", c_cell.mean)]
         if b.plain:
             gap = b.computed(diff, "difference", inputs, signed=False)
-            b.line(f"{prefix}The gap between those averages is {gap} points (my own calculation from the reported averages, not a figure the sources give).")
+            b.line(
+                f"{prefix}The gap between those averages is {gap} points (my own calculation from the reported averages, not a figure the sources give)."
+            )
         else:
             value = b.computed(diff, "difference", inputs)
-            b.line(f"{prefix}Difference ({experimental.id} − {control.id}): {value}, computed here from the reported means; no source reports a difference figure for this timepoint.")
+            b.line(
+                f"{prefix}Difference ({experimental.id} − {control.id}): {value}, computed here from the reported means; no source reports a difference figure for this timepoint."
+            )
     effect = study.effect_size
     effect_follows = effect.timepoint == t.id and effect.outcome == out.id and not compact
     for statement in result.statements if result else ():
@@ -460,8 +528,12 @@ def answer_change(
     baseline_id = next(iter(study.timepoints))
     later = [t for t in study.timepoints if t != baseline_id]
     if slots.timepoint == baseline_id:
-        b.line(f"{capitalise(study.timepoints[baseline_id].label)} is the starting point, so here is the change from there to each later time.")
-    timepoint_ids = [slots.timepoint] if slots.timepoint and slots.timepoint != baseline_id else later
+        b.line(
+            f"{capitalise(study.timepoints[baseline_id].label)} is the starting point, so here is the change from there to each later time."
+        )
+    timepoint_ids = (
+        [slots.timepoint] if slots.timepoint and slots.timepoint != baseline_id else later
+    )
     group_ids = [slots.group] if slots.group else list(study.groups)
     if not study.allows("change_from_baseline"):
         b.line(NOT_REPORTED)
@@ -469,12 +541,18 @@ def answer_change(
     compact = len(timepoint_ids) * len(group_ids) > 1
     for group_id in group_ids:
         for timepoint_id in timepoint_ids:
-            _change_line(b, out, study.groups[group_id], study.timepoints[timepoint_id], baseline_id, compact)
-    b.line(f"The averages are reported {b.cite(_cell_sources(study, group_ids, [baseline_id, *timepoint_ids]))}; the changes are my own calculation from them.")
+            _change_line(
+                b, out, study.groups[group_id], study.timepoints[timepoint_id], baseline_id, compact
+            )
+    b.line(
+        f"The averages are reported {b.cite(_cell_sources(study, group_ids, [baseline_id, *timepoint_ids]))}; the changes are my own calculation from them."
+    )
     return b.build(slots.as_dict())
 
 
-def _change_line(b: AnswerBuilder, out: Outcome, g: Group, t: Timepoint, baseline_id: str, compact: bool) -> None:
+def _change_line(
+    b: AnswerBuilder, out: Outcome, g: Group, t: Timepoint, baseline_id: str, compact: bool
+) -> None:
     study = b.study
     start, end = study.pain_results[g.id][baseline_id], study.pain_results[g.id][t.id]
     change = round(end.mean - start.mean, 2)
@@ -514,7 +592,9 @@ def _change_line(b: AnswerBuilder, out: Outcome, g: Group, t: Timepoint, baselin
 # ---------------------------------------------------------------------------------------------
 
 
-def answer_effect_size(audience: Optional[str] = None, study: Optional[Study] = None, **_ignored) -> Answer:
+def answer_effect_size(
+    audience: Optional[str] = None, study: Optional[Study] = None, **_ignored
+) -> Answer:
     """The reported effect size, its CI and what it means."""
     study = study or get_study()
     b = AnswerBuilder(study, "effect_size", audience)
@@ -522,8 +602,13 @@ def answer_effect_size(audience: Optional[str] = None, study: Optional[Study] = 
     effect = study.effect_size
     experimental, control = _experimental_and_control(study)
     t = study.timepoints[effect.timepoint]
-    decimals = plain_decimals(*(study.pain_results[g.id][t.id].mean for g in (experimental, control)))
-    e_mean, c_mean = _mean(b, study, experimental.id, t.id, decimals), _mean(b, study, control.id, t.id, decimals)
+    decimals = plain_decimals(
+        *(study.pain_results[g.id][t.id].mean for g in (experimental, control))
+    )
+    e_mean, c_mean = (
+        _mean(b, study, experimental.id, t.id, decimals),
+        _mean(b, study, control.id, t.id, decimals),
+    )
     out = study.outcomes[effect.outcome]
     b.line(
         f"For comparison, the average {out.plain_label if b.plain else out.label} {_when(b, t)} was {e_mean} in "
@@ -551,8 +636,14 @@ def _effect_size_lines(b: AnswerBuilder, with_direction: bool = True) -> None:
     low = b.exact(ci.low, f"{ci.path}.low", ci.sources)
     high = b.exact(ci.high, f"{ci.path}.high", ci.sources)
     level = b.exact(effect.ci_level.value, effect.ci_level.path)
-    b.line(f"Effect size {_when(b, t)}: {effect.measure} = {value} {b.cite(effect.value.sources)}; {level}% CI {low} to {high} {b.cite(ci.sources)}.")
-    direction = f"; a negative value means lower pain in the {experimental.label} group" if with_direction else ""
+    b.line(
+        f"Effect size {_when(b, t)}: {effect.measure} = {value} {b.cite(effect.value.sources)}; {level}% CI {low} to {high} {b.cite(ci.sources)}."
+    )
+    direction = (
+        f"; a negative value means lower pain in the {experimental.label} group"
+        if with_direction
+        else ""
+    )
     b.line(
         f"Described as a {magnitude.text} effect {b.cite(magnitude.sources)}. {effect.measure} is the difference between the "
         f"group means in units of their pooled standard deviation{direction}."
@@ -564,19 +655,27 @@ def _effect_size_lines(b: AnswerBuilder, with_direction: bool = True) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def answer_chart(audience: Optional[str] = None, study: Optional[Study] = None, output_path=None, **_ignored) -> Answer:
+def answer_chart(
+    audience: Optional[str] = None, study: Optional[Study] = None, output_path=None, **_ignored
+) -> Answer:
     """The pain-over-time chart (PNG on disk) with a text alternative stating the same figures.
 
     The text is the same for every audience: it stands in for the picture, so it gives the
     chart's exact figures.
     """
-    from actions.study_chart import describe_pain_chart, render_pain_chart  # matplotlib only when needed
+    from actions.study_chart import (  # matplotlib only when needed
+        describe_pain_chart,
+        render_pain_chart,
+    )
 
     study = study or get_study()
     chart = render_pain_chart(study, output_path)
     b = AnswerBuilder(study, "chart", "trainee")
     describe_pain_chart(b)
-    return b.build({"outcome": study.results_outcome, "group": None, "timepoint": None}, image_path=str(chart.path))
+    return b.build(
+        {"outcome": study.results_outcome, "group": None, "timepoint": None},
+        image_path=str(chart.path),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,7 +729,11 @@ def answer_follow_up(
     results_entities = {"outcome", "group", "timepoint"} & set(new)
     if kind in ("effect_size", "chart") and results_entities:
         kind = "figure"
-    if kind == "design" and results_entities and not (merged.get("topic") == "treatments" and set(new) <= {"group"}):
+    if (
+        kind == "design"
+        and results_entities
+        and not (merged.get("topic") == "treatments" and set(new) <= {"group"})
+    ):
         kind = "figure"
     return answer_query(
         kind,

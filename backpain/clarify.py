@@ -6,6 +6,7 @@ buttons. This module picks them from the intent ranking and, for the education t
 retrieval intent `explain`), from the response selector's ranking. No Rasa imports: the action
 in actions/clarify_actions.py passes the parse result in and sends what comes out.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,7 +74,7 @@ def clarify_options(
 
 
 def _as_title(question: str) -> str:
-    """"what is pacing" -> "What is pacing?"."""
+    """ "what is pacing" -> "What is pacing?"."""
     text = question.strip()
     if not text:
         return text

@@ -5,6 +5,7 @@ The spaCy pipeline (scripts/build_spacy_pipeline.py) and the safety classifier
 Their config.yml line is rewritten to the new folder, so Rasa's training cache sees a change
 exactly when the build changed.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def point_config_line(config_file: Path, line: "re.Pattern[str]", relative_path:
     """
     text = config_file.read_text(encoding="utf-8")
     if not line.search(text):
-        raise SystemExit(f"{config_file}: no line matching {line.pattern!r} to point at {relative_path}")
+        raise SystemExit(
+            f"{config_file}: no line matching {line.pattern!r} to point at {relative_path}"
+        )
     updated = line.sub(lambda m: f'{m.group(1)}"{relative_path}"', text, count=1)
     if updated == text:
         return False

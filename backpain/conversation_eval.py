@@ -11,6 +11,7 @@ person saw to `kind_of_reply`; `Report` gives issue 15's two figures:
 it is counted and shown on its own line, since it is still not an answer.
 No Rasa imports.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -20,8 +21,17 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-KINDS = ("education", "trial_figure", "trial_design", "not_reported", "script", "chitchat", "out_of_scope",
-         "safety", "language")
+KINDS = (
+    "education",
+    "trial_figure",
+    "trial_design",
+    "not_reported",
+    "script",
+    "chitchat",
+    "out_of_scope",
+    "safety",
+    "language",
+)
 FALLBACK = "fallback"
 CLARIFY = "clarify"
 NOTHING = "nothing"
@@ -30,34 +40,60 @@ TARGET_WRONG = 0.05
 
 # The action (or response) that shows each kind, most telling first.
 _ACTION_KINDS: Tuple[Tuple[str, str], ...] = (
-    ("action_crisis_support", "safety"), ("action_escalate_red_flag", "safety"), ("action_confirm_red_flag", "safety"),
+    ("action_crisis_support", "safety"),
+    ("action_escalate_red_flag", "safety"),
+    ("action_confirm_red_flag", "safety"),
     ("action_other_language", "language"),
     # The two-stage fallback runs its stages inside action_two_stage_fallback: the response
     # tells them apart (the menu after a second miss, or the likeliest topics).
-    ("action_default_fallback", FALLBACK), ("utter_please_rephrase", FALLBACK), ("utter_default", FALLBACK),
+    ("action_default_fallback", FALLBACK),
+    ("utter_please_rephrase", FALLBACK),
+    ("utter_default", FALLBACK),
     ("utter_clarify_menu", FALLBACK),  # a first miss with no likely topic: still no answer
-    ("utter_clarify", CLARIFY), ("action_default_ask_affirmation", CLARIFY), ("action_two_stage_fallback", CLARIFY),
-    ("action_study_statistic", "trial_figure"), ("action_study_chart", "trial_figure"),
+    ("utter_clarify", CLARIFY),
+    ("action_default_ask_affirmation", CLARIFY),
+    ("action_two_stage_fallback", CLARIFY),
+    ("action_study_statistic", "trial_figure"),
+    ("action_study_chart", "trial_figure"),
     ("action_study_design", "trial_design"),
-    ("utter_explain", "education"), ("utter_refuse_diagnosis", "education"), ("utter_refuse_medication", "education"),
-    ("utter_refuse_stop_treatment", "education"), ("utter_warning_signs", "education"),
-    ("action_start_script", "script"), ("action_resume_script", "script"), ("utter_scripts_menu", "script"),
-    ("action_show_flare_plan", "script"), ("action_show_fear_ladder", "script"),
+    ("utter_explain", "education"),
+    ("utter_refuse_diagnosis", "education"),
+    ("utter_refuse_medication", "education"),
+    ("utter_refuse_stop_treatment", "education"),
+    ("utter_warning_signs", "education"),
+    ("action_start_script", "script"),
+    ("action_resume_script", "script"),
+    ("utter_scripts_menu", "script"),
+    ("action_show_flare_plan", "script"),
+    ("action_show_fear_ladder", "script"),
     ("utter_out_of_scope", "out_of_scope"),
-    ("utter_greet", "chitchat"), ("utter_goodbye", "chitchat"), ("utter_thank", "chitchat"),
-    ("utter_iamabot", "chitchat"), ("utter_what_can_you_do", "chitchat"), ("utter_audience_patient", "chitchat"),
+    ("utter_greet", "chitchat"),
+    ("utter_goodbye", "chitchat"),
+    ("utter_thank", "chitchat"),
+    ("utter_iamabot", "chitchat"),
+    ("utter_what_can_you_do", "chitchat"),
+    ("utter_audience_patient", "chitchat"),
     ("utter_audience_trainee", "chitchat"),
 )
 # The study answers say this when the sources lack a figure or detail (actions/study_queries.py).
-NOT_REPORTED_MARKERS = ("not reported in the sources", "do not report", "don't report", "not available in these sources",
-                        "sources I have do not", "isn't reported", "is not reported", "were not reported",
-                        "did not measure at that time", "don't describe its results")
+NOT_REPORTED_MARKERS = (
+    "not reported in the sources",
+    "do not report",
+    "don't report",
+    "not available in these sources",
+    "sources I have do not",
+    "isn't reported",
+    "is not reported",
+    "were not reported",
+    "did not measure at that time",
+    "don't describe its results",
+)
 
 
 @dataclass(frozen=True)
 class Case:
-    audience: str            # patients or trainees
-    turns: Tuple[str, ...]   # the last one is scored
+    audience: str  # patients or trainees
+    turns: Tuple[str, ...]  # the last one is scored
     expect: str
     about: str = ""
 
@@ -110,7 +146,11 @@ class Report:
 
     @property
     def wrong(self) -> Tuple[int, int]:
-        return self._share(lambda case, got: got not in (FALLBACK, NOTHING, CLARIFY) and not right(case.expect, got))
+        return self._share(
+            lambda case, got: (
+                got not in (FALLBACK, NOTHING, CLARIFY) and not right(case.expect, got)
+            )
+        )
 
     def lines(self) -> List[str]:
         def show(pair: Tuple[int, int]) -> str:
@@ -125,10 +165,16 @@ class Report:
         ]
         groups: Dict[Tuple[str, str], List[str]] = defaultdict(list)
         for case, got in self.outcomes:
-            groups[(case.audience, case.expect)].append(got if not right(case.expect, got) else "right")
+            groups[(case.audience, case.expect)].append(
+                got if not right(case.expect, got) else "right"
+            )
         for (audience, expect), gots in sorted(groups.items()):
             counts = Counter(gots)
-            wrong = {got: n for got, n in counts.items() if got not in ("right", CLARIFY, FALLBACK, NOTHING)}
+            wrong = {
+                got: n
+                for got, n in counts.items()
+                if got not in ("right", CLARIFY, FALLBACK, NOTHING)
+            }
             out.append(
                 f"  {audience}/{expect}: {len(gots)} | {counts['right']} | {counts[CLARIFY]} | "
                 f"{counts[FALLBACK] + counts[NOTHING]} | {sum(wrong.values())}"
@@ -146,6 +192,9 @@ def right(expect: str, got: str) -> bool:
 
 
 def print_misses(report: Report, limit: Optional[int] = None) -> List[str]:
-    lines = [f"{got.upper()} (expected {case.expect}): {' || '.join(case.turns)}"
-             for case, got in report.outcomes if not right(case.expect, got)]
+    lines = [
+        f"{got.upper()} (expected {case.expect}): {' || '.join(case.turns)}"
+        for case, got in report.outcomes
+        if not right(case.expect, got)
+    ]
     return lines[:limit] if limit else lines

@@ -7,16 +7,31 @@ silently answering for every time point. Only a time introduced as a point in th
 "after", "by", "a ... follow-up") counts, so "pain for 3 years" or "lasted at least 3 months"
 (a person's history, an eligibility rule) does not. No Rasa imports.
 """
+
 from __future__ import annotations
 
 import re
 from typing import Optional
 
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "nine": 9,
-    "twelve": 12, "eighteen": 18, "twenty four": 24, "fifty two": 52,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "eight": 8,
+    "nine": 9,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty four": 24,
+    "fifty two": 52,
 }
-_AMOUNT = r"(?P<amount>\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_AMOUNT = (
+    r"(?P<amount>\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+)
 _UNIT = r"(?P<unit>weeks?|wks?|months?|mths?|years?|yrs?)"
 _TIME = rf"{_AMOUNT}[\s-]*{_UNIT}"
 _PLAIN_TIME = re.sub(r"\(\?P<\w+>", "(?:", _TIME)  # the same, without named groups
@@ -34,7 +49,7 @@ def trial_time_in(text: str) -> Optional[re.Match]:
 
 
 def weeks_of(words: str) -> Optional[float]:
-    """"52 weeks" -> 52.0, "one-year follow-up" -> 52.0, "3 months" -> 13.0; None if no time is named."""
+    """ "52 weeks" -> 52.0, "one-year follow-up" -> 52.0, "3 months" -> 13.0; None if no time is named."""
     found = re.search(_TIME, words or "", re.IGNORECASE)
     if not found:
         return None

@@ -12,6 +12,7 @@ A short message costs about 2-5 ms on one core. Public API:
     SentenceEncoder.embed(texts) -> (n, 384) float32  (unit vectors)
     SentenceEncoder.embed_words(words) -> (word vectors (n, 384), sentence vector (384,))
 """
+
 from __future__ import annotations
 
 import threading
@@ -129,7 +130,9 @@ def _bert_graph(weights: Dict[str, np.ndarray]) -> Callable[[np.ndarray, np.ndar
 
     def layer_norm(x: "tf.Tensor", prefix: str) -> "tf.Tensor":
         mean, variance = tf.nn.moments(x, axes=[-1], keepdims=True)
-        return (x - mean) * tf.math.rsqrt(variance + _LAYER_NORM_EPS) * w[prefix + ".weight"] + w[prefix + ".bias"]
+        return (x - mean) * tf.math.rsqrt(variance + _LAYER_NORM_EPS) * w[prefix + ".weight"] + w[
+            prefix + ".bias"
+        ]
 
     def dense(x: "tf.Tensor", prefix: str) -> "tf.Tensor":
         return tf.matmul(x, w[prefix + ".weight"]) + w[prefix + ".bias"]
@@ -161,7 +164,9 @@ def _bert_graph(weights: Dict[str, np.ndarray]) -> Callable[[np.ndarray, np.ndar
             scores = tf.matmul(q, k, transpose_b=True) / float(np.sqrt(head_size)) + bias
             context = tf.matmul(tf.nn.softmax(scores, axis=-1), v)
             context = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, length, DIMENSION])
-            x = layer_norm(x + dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+            x = layer_norm(
+                x + dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm"
+            )
             inner = tf.nn.gelu(dense(x, p + "intermediate.dense"), approximate=False)
             x = layer_norm(x + dense(inner, p + "output.dense"), p + "output.LayerNorm")
         return x
@@ -194,4 +199,10 @@ def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a @ b.T
 
 
-__all__: List[str] = ["SentenceEncoder", "load_encoder", "EncoderMissing", "DIMENSION", "cosine_matrix"]
+__all__: List[str] = [
+    "SentenceEncoder",
+    "load_encoder",
+    "EncoderMissing",
+    "DIMENSION",
+    "cosine_matrix",
+]

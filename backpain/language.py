@@ -12,6 +12,7 @@ English whatever its length.
 
 This module has no Rasa imports; components/language_gate.py is the pipeline glue.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,23 +26,63 @@ from spacy.lang.en.stop_words import STOP_WORDS
 # The languages lingua chooses among (English must be one). More languages cost memory and
 # make a short English message likelier to look like one of them.
 CANDIDATES = (
-    "ENGLISH", "SPANISH", "FRENCH", "GERMAN", "ITALIAN", "PORTUGUESE", "DUTCH", "POLISH", "TURKISH",
-    "PERSIAN", "ARABIC", "URDU", "HINDI", "BENGALI", "PUNJABI", "CHINESE", "JAPANESE", "KOREAN",
-    "RUSSIAN", "UKRAINIAN", "ROMANIAN", "GREEK", "SWEDISH", "DANISH", "BOKMAL", "FINNISH", "CZECH",
-    "HUNGARIAN", "VIETNAMESE", "INDONESIAN", "MALAY", "TAGALOG", "SOMALI", "SWAHILI", "YORUBA",
-    "TAMIL", "GUJARATI", "HEBREW", "THAI", "LITHUANIAN", "LATVIAN", "SLOVAK", "CROATIAN", "SERBIAN",
-    "BULGARIAN", "ALBANIAN",
+    "ENGLISH",
+    "SPANISH",
+    "FRENCH",
+    "GERMAN",
+    "ITALIAN",
+    "PORTUGUESE",
+    "DUTCH",
+    "POLISH",
+    "TURKISH",
+    "PERSIAN",
+    "ARABIC",
+    "URDU",
+    "HINDI",
+    "BENGALI",
+    "PUNJABI",
+    "CHINESE",
+    "JAPANESE",
+    "KOREAN",
+    "RUSSIAN",
+    "UKRAINIAN",
+    "ROMANIAN",
+    "GREEK",
+    "SWEDISH",
+    "DANISH",
+    "BOKMAL",
+    "FINNISH",
+    "CZECH",
+    "HUNGARIAN",
+    "VIETNAMESE",
+    "INDONESIAN",
+    "MALAY",
+    "TAGALOG",
+    "SOMALI",
+    "SWAHILI",
+    "YORUBA",
+    "TAMIL",
+    "GUJARATI",
+    "HEBREW",
+    "THAI",
+    "LITHUANIAN",
+    "LATVIAN",
+    "SLOVAK",
+    "CROATIAN",
+    "SERBIAN",
+    "BULGARIAN",
+    "ALBANIAN",
 )
 # "ok bye", "gracias" and three words of gibberish ("blorf quenzle trimbodactyl") are too short to
 # judge: left to the NLU and the fallback.
 MIN_WORDS = 4
-MAX_ENGLISH_CHANCE = 0.01      # lingua's confidence that the text is English
-MAX_STOP_WORD_SHARE = 0.2      # English function words among the words
+MAX_ENGLISH_CHANCE = 0.01  # lingua's confidence that the text is English
+MAX_STOP_WORD_SHARE = 0.2  # English function words among the words
 # A very confident detection may carry a few words that are also English ("in", "was", "de").
 SURE_OTHER_CHANCE = 0.99
 SURE_MAX_ENGLISH_CHANCE = 0.001
 SURE_MAX_STOP_WORD_SHARE = 0.35
-MAX_CHARACTERS = 2000          # the detector reads the start of a long message
+MAX_CHARACTERS = 2000  # the detector reads the start of a long message
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 

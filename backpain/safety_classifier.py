@@ -17,6 +17,7 @@ crisis sentence in the middle of a paragraph about sleep is not averaged away.
 
 English only: the encoder was trained on English, and the bands were measured on English.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,12 @@ class Bands:
     def from_json(cls, data: Dict[str, object]) -> "Bands":
         escalate = {str(k): float(v) for k, v in dict(data["escalate"]).items()}  # type: ignore[arg-type]
         if set(escalate) != set(RISK_LABELS):
-            raise ValueError(f"bands: escalate thresholds for {sorted(escalate)}, expected {RISK_LABELS}")
-        return cls(escalate=escalate, ask=float(data["ask"]), measured=dict(data.get("measured") or {}))  # type: ignore[arg-type]
+            raise ValueError(
+                f"bands: escalate thresholds for {sorted(escalate)}, expected {RISK_LABELS}"
+            )
+        return cls(
+            escalate=escalate, ask=float(data["ask"]), measured=dict(data.get("measured") or {})
+        )  # type: ignore[arg-type]
 
     def to_json(self) -> Dict[str, object]:
         return {"escalate": self.escalate, "ask": self.ask, "measured": self.measured}
@@ -74,12 +79,12 @@ class Bands:
 
 @dataclass(frozen=True)
 class SafetyVerdict:
-    decision: str                 # escalate, ask or none
-    label: str                    # the likeliest risk label (even when the decision is none)
-    probability: float            # that label's probability
-    risk: float                   # 1 - P(none) in the riskiest window
-    scores: Dict[str, float]      # every label's probability in the riskiest window
-    window: str = ""              # the riskiest window's text (for the context checks)
+    decision: str  # escalate, ask or none
+    label: str  # the likeliest risk label (even when the decision is none)
+    probability: float  # that label's probability
+    risk: float  # 1 - P(none) in the riskiest window
+    scores: Dict[str, float]  # every label's probability in the riskiest window
+    window: str = ""  # the riskiest window's text (for the context checks)
 
     def as_dict(self) -> Dict[str, object]:
         return {
@@ -125,7 +130,11 @@ class SafetyClassifier:
     """A trained classifier with its bands: a featurizer and a model giving LABELS probabilities."""
 
     def __init__(
-        self, featurizer: "Featurizer", model: object, bands: Bands, encoder: Optional[SentenceEncoder] = None
+        self,
+        featurizer: "Featurizer",
+        model: object,
+        bands: Bands,
+        encoder: Optional[SentenceEncoder] = None,
     ) -> None:
         self._featurizer = featurizer
         self._model = model
@@ -172,8 +181,12 @@ class Featurizer:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.kind = kind
-        self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True)
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+        self.words = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True
+        )
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
+        )
 
     def fit(self, texts: Sequence[str], embeddings: np.ndarray) -> "Featurizer":
         if self.kind != "embedding":

@@ -12,6 +12,7 @@ Outcomes are what the person would be given: `crisis`, `red_flag_emergency`,
 - explicit crisis (ideation, plan, means, attempt, self-harm) given the crisis reply: >= 95%;
 - look-alikes given emergency, same-day or crisis advice: <= 5%.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,8 @@ TARGET_LOOKALIKE_ALARMS = 0.05
 
 @dataclass(frozen=True)
 class Case:
-    group: str          # crisis, red_flags or look_alikes
-    category: str       # e.g. attempt, emergency_saddle, past_resolved
+    group: str  # crisis, red_flags or look_alikes
+    category: str  # e.g. attempt, emergency_saddle, past_resolved
     text: str
     explicit: bool = False
     context: Optional[str] = None
@@ -66,7 +67,13 @@ class Case:
 def load_cases(path: Path = HELDOUT_FILE) -> List[Case]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
-        Case(group, str(entry["category"]), str(entry["text"]), bool(entry.get("explicit")), entry.get("context"))
+        Case(
+            group,
+            str(entry["category"]),
+            str(entry["text"]),
+            bool(entry.get("explicit")),
+            entry.get("context"),
+        )
         for group in ("crisis", "red_flags", "look_alikes")
         for entry in data[group]
     ]
@@ -93,7 +100,9 @@ class Report:
     def add(self, case: Case, outcome: str) -> None:
         self.outcomes.append((case, outcome))
 
-    def _rate(self, keep: Callable[[Case], bool], hit: Callable[[Case, str], bool]) -> Tuple[int, int]:
+    def _rate(
+        self, keep: Callable[[Case], bool], hit: Callable[[Case, str], bool]
+    ) -> Tuple[int, int]:
         chosen = [(c, o) for c, o in self.outcomes if keep(c)]
         return sum(1 for c, o in chosen if hit(c, o)), len(chosen)
 
@@ -145,7 +154,9 @@ class Report:
             else:
                 right = sum(right_advice(c, o) for c, o in zip(cases, outcomes))
                 missed = sum(o == NONE for o in outcomes)
-                out.append(f"  {group}/{category}: {n} | right {right} | asked {asked} | missed {missed}")
+                out.append(
+                    f"  {group}/{category}: {n} | right {right} | asked {asked} | missed {missed}"
+                )
         return out
 
 
@@ -185,7 +196,9 @@ def offline_report(cases: List[Case]) -> Report:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print the misses and false alarms")
-    parser.add_argument("--file", type=Path, default=HELDOUT_FILE, help="a set in the held-out format")
+    parser.add_argument(
+        "--file", type=Path, default=HELDOUT_FILE, help="a set in the held-out format"
+    )
     args = parser.parse_args()
     report = offline_report(load_cases(args.file))
     print("\n".join(report.lines()))

@@ -20,6 +20,7 @@ the offline evaluation (python -m backpain.safety_eval) and the tests run the sa
 Fail safe: when unsure about risk, ask. A "yes" escalates; a "no" returns to where the person
 was (the actions and rules do that part).
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,13 +28,13 @@ from dataclasses import dataclass
 from typing import FrozenSet, Optional, Protocol
 
 from backpain.safety_classifier import (
-    WINDOW_WORDS,
     DECISION_ASK,
     DECISION_ESCALATE,
     LABEL_CRISIS,
     LABEL_EMERGENCY,
     LABEL_GP_SOON,
     LABEL_URGENT,
+    WINDOW_WORDS,
     SafetyVerdict,
 )
 from backpain.safety_patterns import (
@@ -69,7 +70,16 @@ KIND_FOR_LABEL = {
 # then it is asked about: a hypothetical method, a question about an overdose or
 # someone else at risk get the crisis reply (C-SSRS).
 _RED_FLAG_CUES = frozenset(
-    {"hypothetical", "educational", "someone_else", "asked_about", "plan_list", "safety_plan", "past", "question"}
+    {
+        "hypothetical",
+        "educational",
+        "someone_else",
+        "asked_about",
+        "plan_list",
+        "safety_plan",
+        "past",
+        "question",
+    }
 )
 WHOLE_MESSAGE_CUES = {
     KIND_EMERGENCY: _RED_FLAG_CUES,
@@ -120,21 +130,33 @@ def screen_message(
         # Crisis language is softened only by strict cues (recovery, a form's question, a safety
         # plan), read across the whole message.
         where = text if match.kind == KIND_CRISIS else (assessment.sentence or text)
-        cues = message_context(patterns, where, raw=text) & WHOLE_MESSAGE_CUES.get(match.kind, frozenset())
+        cues = message_context(patterns, where, raw=text) & WHOLE_MESSAGE_CUES.get(
+            match.kind, frozenset()
+        )
         if patterns.past_matters(match.category):
             cues -= {"past"}
         if cues:
             # "years ago" or "signs to watch for" anywhere in the message: ask, don't send. But a
             # red flag made unsure must not hide crisis language the classifier is sure of ("his
             # football injury ... saying he wants to kill himself"): that gets crisis support.
-            crisis = None if match.kind == KIND_CRISIS else _sure_crisis(patterns, classifier, text, assessment)
+            crisis = (
+                None
+                if match.kind == KIND_CRISIS
+                else _sure_crisis(patterns, classifier, text, assessment)
+            )
             if crisis is not None:
                 return crisis
-            return ScreenResult(SafetyMatch(KIND_UNCLEAR, match.category, match.kind), LAYER_PATTERN)
+            return ScreenResult(
+                SafetyMatch(KIND_UNCLEAR, match.category, match.kind), LAYER_PATTERN
+            )
         return ScreenResult(match, LAYER_PATTERN)
     downgraded = match is not None and not patterns.is_unclear_category(match.category)
     if downgraded:  # the patterns made a red flag unsure; crisis words behind it still count
-        crisis = None if match.confirm_kind == KIND_CRISIS else _sure_crisis(patterns, classifier, text, assessment)
+        crisis = (
+            None
+            if match.confirm_kind == KIND_CRISIS
+            else _sure_crisis(patterns, classifier, text, assessment)
+        )
         return crisis or ScreenResult(match, LAYER_PATTERN)
 
     verdict = _classify(classifier, text)
@@ -143,8 +165,12 @@ def screen_message(
         if kind not in CLASSIFIER_MAY_ESCALATE:
             ask = SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}", kind)
             return ScreenResult(ask, LAYER_CLASSIFIER, verdict)
-        if assessment.look_alike is None and not unsure_context(patterns, verdict.window or text, kind):
-            return ScreenResult(SafetyMatch(kind, f"classifier_{verdict.label}"), LAYER_CLASSIFIER, verdict)
+        if assessment.look_alike is None and not unsure_context(
+            patterns, verdict.window or text, kind
+        ):
+            return ScreenResult(
+                SafetyMatch(kind, f"classifier_{verdict.label}"), LAYER_CLASSIFIER, verdict
+            )
         ask = SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_look_alike", kind)
         return ScreenResult(ask, LAYER_CLASSIFIER, verdict)
     if match is not None:  # a vague pattern ("can't cope", "legs feel funny"): ask
@@ -153,7 +179,11 @@ def screen_message(
         return ScreenResult(match, LAYER_PATTERN, verdict)
     if verdict is not None and verdict.decision == DECISION_ASK:
         kind = KIND_FOR_LABEL[verdict.label]
-        return ScreenResult(SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_unsure", kind), LAYER_CLASSIFIER, verdict)
+        return ScreenResult(
+            SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_unsure", kind),
+            LAYER_CLASSIFIER,
+            verdict,
+        )
 
     net = patterns.net_match(text)
     if net is not None:
@@ -170,22 +200,31 @@ def screen_message(
 
 
 def _sure_crisis(
-    patterns: SafetyPatterns, classifier: Optional[Classifier], text: str, assessment: SafetyAssessment
+    patterns: SafetyPatterns,
+    classifier: Optional[Classifier],
+    text: str,
+    assessment: SafetyAssessment,
 ) -> Optional[ScreenResult]:
     """Crisis support when the classifier is sure of crisis language and nothing makes it unsure."""
     verdict = _classify(classifier, text)
     if verdict is None or verdict.decision != DECISION_ESCALATE or verdict.label != LABEL_CRISIS:
         return None
-    if assessment.look_alike is not None or unsure_context(patterns, verdict.window or text, KIND_CRISIS):
+    if assessment.look_alike is not None or unsure_context(
+        patterns, verdict.window or text, KIND_CRISIS
+    ):
         return None
-    return ScreenResult(SafetyMatch(KIND_CRISIS, f"classifier_{verdict.label}"), LAYER_CLASSIFIER, verdict)
+    return ScreenResult(
+        SafetyMatch(KIND_CRISIS, f"classifier_{verdict.label}"), LAYER_CLASSIFIER, verdict
+    )
 
 
 def _sure_intent(intent: Optional[str], confidence: float, confirm_below: float) -> bool:
     return intent in ESCALATION_KINDS and confidence >= confirm_below
 
 
-def message_context(patterns: SafetyPatterns, text: str, raw: Optional[str] = None) -> FrozenSet[str]:
+def message_context(
+    patterns: SafetyPatterns, text: str, raw: Optional[str] = None
+) -> FrozenSet[str]:
     """The patterns' context cues in the text, plus `question` for a short message with a "?"."""
     cues = set(patterns.context_cues_in(text))
     raw = str(raw if raw is not None else text or "")

@@ -11,6 +11,7 @@ Public API:
     screen(text) / assess(text)                              (with the project's pattern file)
 A result names the kind and the category id, never the person's words.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -38,7 +39,13 @@ KIND_UNCLEAR = "red_flag_unclear"
 KIND_INFLAMMATORY = "inflammatory_signs"
 # Most severe first: the first confirmed match in this order wins.
 ESCALATION_KINDS: Tuple[str, ...] = (KIND_CRISIS, KIND_EMERGENCY, KIND_URGENT, KIND_INFLAMMATORY)
-SEVERITY: Dict[str, int] = {KIND_CRISIS: 4, KIND_EMERGENCY: 3, KIND_URGENT: 2, KIND_INFLAMMATORY: 1, KIND_UNCLEAR: 0}
+SEVERITY: Dict[str, int] = {
+    KIND_CRISIS: 4,
+    KIND_EMERGENCY: 3,
+    KIND_URGENT: 2,
+    KIND_INFLAMMATORY: 1,
+    KIND_UNCLEAR: 0,
+}
 
 # How many words around a match are read for ignore/unclear/context cues.
 _WORDS_BEFORE = 12
@@ -56,7 +63,9 @@ _NOT_SENTENCE_START = "~ "
 # or next to a word like "plan" ("I have a plan" is a C-SSRS level, not a flare-up plan).
 # A distant past attempt is asked about rather than answered with crisis advice (the C-SSRS
 # screener asks about lifetime behaviour, then about now).
-CUES_NOT_FOR_CRISIS = frozenset({"hypothetical", "someone_else", "question", "educational", "plan_list", "past"})
+CUES_NOT_FOR_CRISIS = frozenset(
+    {"hypothetical", "someone_else", "question", "educational", "plan_list", "past"}
+)
 _ANSWER_WORDS = frozenset({"no", "nope", "nah", "not", "never", "none"})
 # Cues that say the risk is now, not softeners: a relapse ("started again", "relapsed") cancels a
 # recovery or a past nearby (C-SSRS: recent behaviour is current risk).
@@ -64,8 +73,16 @@ CUES_FOR_NOW = frozenset({"relapse"})
 CUES_CANCELLED_BY_NOW = frozenset({"recovered", "past"})
 
 _TOP_LEVEL_KEYS = {
-    "format_version", "max_scan_chars", "fuzzy", "negation", "context_cues",
-    "look_alikes", "escalations", "unclear", "net", "macros",
+    "format_version",
+    "max_scan_chars",
+    "fuzzy",
+    "negation",
+    "context_cues",
+    "look_alikes",
+    "escalations",
+    "unclear",
+    "net",
+    "macros",
 }
 _ID_FORMAT = re.compile(r"^[a-z][a-z0-9_]*$")
 _MACRO_REFERENCE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -77,9 +94,9 @@ class SafetyPatternError(ValueError):
 
 @dataclass(frozen=True)
 class SafetyMatch:
-    kind: str                            # crisis, red_flag_emergency, red_flag_urgent or red_flag_unclear
-    category: str                        # the category id from the pattern file, e.g. saddle_numbness
-    confirm_kind: Optional[str] = None   # for red_flag_unclear: what a "yes" to the check means
+    kind: str  # crisis, red_flag_emergency, red_flag_urgent or red_flag_unclear
+    category: str  # the category id from the pattern file, e.g. saddle_numbness
+    confirm_kind: Optional[str] = None  # for red_flag_unclear: what a "yes" to the check means
 
     def as_dict(self) -> Dict[str, str]:
         data = {"kind": self.kind, "category": self.category}
@@ -132,6 +149,7 @@ class _Negation:
 @dataclass
 class _Verdicts:
     """What the screen saw while reading one message."""
+
     downgraded: Optional[SafetyMatch] = None
     look_alike: Optional[str] = None
     confirmed_span: Tuple[int, int] = (0, 0)
@@ -152,13 +170,19 @@ class _Verdicts:
 
     def set_sentences(self, canonical: str) -> None:
         self._text_length = len(canonical)
-        self._sentence_starts = [0] + [index + 1 for index, char in enumerate(canonical) if char == SENTENCE_BREAK]
+        self._sentence_starts = [0] + [
+            index + 1 for index, char in enumerate(canonical) if char == SENTENCE_BREAK
+        ]
 
     def sentence_bounds(self, start: int, end: int) -> Tuple[int, int]:
         index = bisect.bisect_right(self._sentence_starts, start) - 1
         sentence_start = self._sentence_starts[index]
         following = bisect.bisect_right(self._sentence_starts, end)
-        sentence_end = self._sentence_starts[following] - 1 if following < len(self._sentence_starts) else self._text_length
+        sentence_end = (
+            self._sentence_starts[following] - 1
+            if following < len(self._sentence_starts)
+            else self._text_length
+        )
         return sentence_start, sentence_end
 
     def overlaps_look_alike(self, start: int, end: int) -> bool:
@@ -194,7 +218,10 @@ class SafetyPatterns:
 
     @property
     def category_ids(self) -> Dict[str, List[str]]:
-        ids = {kind: [category.id for category in categories] for kind, categories in self._categories.items()}
+        ids = {
+            kind: [category.id for category in categories]
+            for kind, categories in self._categories.items()
+        }
         ids[KIND_UNCLEAR] = [category.id for category in self._unclear]
         return ids
 
@@ -214,7 +241,9 @@ class SafetyPatterns:
         """The ids of every context cue anywhere in the text (hypothetical, past, a list ...)."""
         canonical = self.canonical(text)
         return {
-            cue.id for cue in self._context_cues if any(pattern.search(canonical) for pattern in cue.patterns)
+            cue.id
+            for cue in self._context_cues
+            if any(pattern.search(canonical) for pattern in cue.patterns)
         }
 
     def everyday_use(self, text: Any) -> bool:
@@ -276,7 +305,9 @@ class SafetyPatterns:
                 verdict = self._judge_category(canonical, category, verdicts, allow_context=True)
                 if verdict == _CONFIRMED:
                     start, end = verdicts.sentence_bounds(*verdicts.confirmed_span)
-                    return SafetyAssessment(SafetyMatch(kind, category.id), sentence=canonical[start:end])
+                    return SafetyAssessment(
+                        SafetyMatch(kind, category.id), sentence=canonical[start:end]
+                    )
                 if verdict == _UNCLEAR and verdicts.downgraded is None:
                     verdicts.downgraded = SafetyMatch(KIND_UNCLEAR, category.id, kind)
         if verdicts.downgraded is not None:
@@ -284,7 +315,9 @@ class SafetyPatterns:
         for category in self._unclear:
             verdict = self._judge_category(canonical, category, verdicts, allow_context=False)
             if verdict in (_CONFIRMED, _UNCLEAR):
-                return SafetyAssessment(SafetyMatch(KIND_UNCLEAR, category.id, category.confirm_kind))
+                return SafetyAssessment(
+                    SafetyMatch(KIND_UNCLEAR, category.id, category.confirm_kind)
+                )
         return SafetyAssessment(None, verdicts.look_alike)
 
     def canonical(self, text: Any) -> str:
@@ -313,7 +346,9 @@ class SafetyPatterns:
         best: Optional[str] = None
         for pattern in category.patterns:
             for found in pattern.finditer(canonical):
-                verdict = self._judge_match(canonical, found.start(), found.end(), category, verdicts, allow_context)
+                verdict = self._judge_match(
+                    canonical, found.start(), found.end(), category, verdicts, allow_context
+                )
                 if verdict == _CONFIRMED:
                     verdicts.confirmed_span = found.span()
                     return verdict
@@ -324,7 +359,13 @@ class SafetyPatterns:
         return best
 
     def _judge_match(
-        self, canonical: str, start: int, end: int, category: _Category, verdicts: _Verdicts, allow_context: bool
+        self,
+        canonical: str,
+        start: int,
+        end: int,
+        category: _Category,
+        verdicts: _Verdicts,
+        allow_context: bool,
     ) -> str:
         if verdicts.overlaps_look_alike(start, end):
             return _DISMISSED
@@ -336,9 +377,13 @@ class SafetyPatterns:
             before_words = before_words[1:]  # may be a cut word
         before_words = before_words[-_WORDS_BEFORE:]
         at_sentence_start = window_start == sentence_start and len(before_words) < _WORDS_BEFORE
-        after_words = canonical[end : min(sentence_end, end + _WINDOW_CHARS)].split(" ")[1 : _WORDS_AFTER + 1]
+        after_words = canonical[end : min(sentence_end, end + _WINDOW_CHARS)].split(" ")[
+            1 : _WORDS_AFTER + 1
+        ]
         matched = canonical[start:end]
-        window = " ".join(_same_clause_before(before_words) + [matched] + _same_clause_after(after_words))
+        window = " ".join(
+            _same_clause_before(before_words) + [matched] + _same_clause_after(after_words)
+        )
         if any(pattern.search(window) for pattern in category.ignore_if):
             return _DISMISSED
         if self._is_negated(before_words, matched.split(" ", 1)[0], after_words):
@@ -356,7 +401,9 @@ class SafetyPatterns:
             return _UNCLEAR
         return _CONFIRMED
 
-    def _is_negated(self, before_words: Sequence[str], first_matched: str, after_words: Sequence[str]) -> bool:
+    def _is_negated(
+        self, before_words: Sequence[str], first_matched: str, after_words: Sequence[str]
+    ) -> bool:
         negation = self._negation
         scope: List[str] = []
         index = len(before_words) - 1
@@ -403,7 +450,12 @@ class SafetyPatterns:
         # "as a teenager ... and I've done it again this week": a relapse anywhere in the sentence
         # makes it risk now, not only within the cue window.
         sentence = " ".join(part for part in (before_text, matched, " ".join(after_words)) if part)
-        now = any(p.search(sentence) for cue in self._context_cues if cue.id in CUES_FOR_NOW for p in cue.patterns)
+        now = any(
+            p.search(sentence)
+            for cue in self._context_cues
+            if cue.id in CUES_FOR_NOW
+            for p in cue.patterns
+        )
         for cue in self._context_cues:
             if (crisis and cue.id in CUES_NOT_FOR_CRISIS) or (not crisis and cue.id == "recovered"):
                 continue
@@ -468,7 +520,9 @@ class _Loader:
     def build(self) -> SafetyPatterns:
         raw = self.raw
         if not isinstance(raw, dict):
-            raise SafetyPatternError(f"{self.source}: expected a mapping at the top level, found {type(raw).__name__}")
+            raise SafetyPatternError(
+                f"{self.source}: expected a mapping at the top level, found {type(raw).__name__}"
+            )
         unknown = sorted(set(raw) - _TOP_LEVEL_KEYS)
         if unknown:
             raise self.fail(", ".join(map(str, unknown)), "unknown key(s) (typo?)")
@@ -479,9 +533,13 @@ class _Loader:
         escalations = self.mapping(raw.get("escalations"), "escalations")
         unknown_kinds = sorted(set(escalations) - set(ESCALATION_KINDS))
         if unknown_kinds:
-            raise self.fail("escalations", f"unknown kind(s) {', '.join(map(str, unknown_kinds))}; use {', '.join(ESCALATION_KINDS)}")
+            raise self.fail(
+                "escalations",
+                f"unknown kind(s) {', '.join(map(str, unknown_kinds))}; use {', '.join(ESCALATION_KINDS)}",
+            )
         categories = {
-            kind: self.categories(escalations.get(kind), f"escalations.{kind}", kind) for kind in ESCALATION_KINDS
+            kind: self.categories(escalations.get(kind), f"escalations.{kind}", kind)
+            for kind in ESCALATION_KINDS
         }
         unclear = self.categories(raw.get("unclear"), "unclear", KIND_UNCLEAR)
         net = self.categories(raw.get("net"), "net", KIND_UNCLEAR, net=True)
@@ -515,8 +573,15 @@ class _Loader:
         return value
 
     def integer(self, value: Any, where: str, minimum: int, maximum: Optional[int] = None) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < minimum
+            or (maximum is not None and value > maximum)
+        ):
+            bound = (
+                f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            )
             raise self.fail(where, f"expected a whole number {bound}, found {value!r}")
         return value
 
@@ -524,7 +589,9 @@ class _Loader:
         macros = self.mapping(raw, "macros")
         for name, body in macros.items():
             if not isinstance(name, str) or not _MACRO_REFERENCE.fullmatch("{" + name + "}"):
-                raise self.fail(f"macros.{name}", "a macro name is lower-case letters, digits and _")
+                raise self.fail(
+                    f"macros.{name}", "a macro name is lower-case letters, digits and _"
+                )
             if not isinstance(body, str) or not body:
                 raise self.fail(f"macros.{name}", "expected a non-empty pattern text")
         return dict(macros)
@@ -551,10 +618,14 @@ class _Loader:
         except re.error as error:
             raise self.fail(where, f"not a valid regular expression ({error})") from None
         if compiled.search("") or compiled.search(" ") or compiled.search("\n"):
-            raise self.fail(where, "the pattern matches empty text, so it would match every message")
+            raise self.fail(
+                where, "the pattern matches empty text, so it would match every message"
+            )
         return compiled
 
-    def patterns(self, value: Any, where: str, allow_empty: bool = False) -> Tuple[Pattern[str], ...]:
+    def patterns(
+        self, value: Any, where: str, allow_empty: bool = False
+    ) -> Tuple[Pattern[str], ...]:
         if value is None and allow_empty:
             return ()
         items = self.sequence(value, where, allow_empty)
@@ -571,7 +642,9 @@ class _Loader:
     def categories(self, value: Any, where: str, kind: str, net: bool = False) -> List[_Category]:
         allowed = {"id", "description", "patterns", "ignore_if", "unclear_if", "past_matters"}
         if kind == KIND_UNCLEAR:
-            allowed = (allowed - {"unclear_if"}) | {"confirm_as"} | ({"everyday_uses"} if net else set())
+            allowed = (
+                (allowed - {"unclear_if"}) | {"confirm_as"} | ({"everyday_uses"} if net else set())
+            )
         categories = []
         for index, entry in enumerate(self.sequence(value, where)):
             place = f"{where}[{index}]"
@@ -583,15 +656,24 @@ class _Loader:
             if kind == KIND_UNCLEAR:
                 confirm_kind = entry.get("confirm_as")
                 if confirm_kind not in ESCALATION_KINDS:
-                    raise self.fail(f"{place}.confirm_as", f"expected one of {', '.join(ESCALATION_KINDS)}, found {confirm_kind!r}")
+                    raise self.fail(
+                        f"{place}.confirm_as",
+                        f"expected one of {', '.join(ESCALATION_KINDS)}, found {confirm_kind!r}",
+                    )
             categories.append(
                 _Category(
                     id=self.category_id(entry.get("id"), place),
                     kind=kind,
                     patterns=self.patterns(entry.get("patterns"), f"{place}.patterns"),
-                    ignore_if=self.patterns(entry.get("ignore_if"), f"{place}.ignore_if", allow_empty=True),
-                    everyday_uses=self.patterns(entry.get("everyday_uses"), f"{place}.everyday_uses", allow_empty=True),
-                    unclear_if=self.patterns(entry.get("unclear_if"), f"{place}.unclear_if", allow_empty=True),
+                    ignore_if=self.patterns(
+                        entry.get("ignore_if"), f"{place}.ignore_if", allow_empty=True
+                    ),
+                    everyday_uses=self.patterns(
+                        entry.get("everyday_uses"), f"{place}.everyday_uses", allow_empty=True
+                    ),
+                    unclear_if=self.patterns(
+                        entry.get("unclear_if"), f"{place}.unclear_if", allow_empty=True
+                    ),
                     confirm_kind=confirm_kind,
                     past_matters=entry.get("past_matters") is True,
                 )
@@ -620,16 +702,31 @@ class _Loader:
 
     def negation(self, value: Any) -> _Negation:
         raw = self.mapping(value, "negation")
-        expected = {"window_words", "cues", "pseudo_negations", "clause_breaks", "clause_starters", "post_cues"}
+        expected = {
+            "window_words",
+            "cues",
+            "pseudo_negations",
+            "clause_breaks",
+            "clause_starters",
+            "post_cues",
+        }
         if set(raw) != expected:
             raise self.fail("negation", f"expected exactly the keys {', '.join(sorted(expected))}")
         return _Negation(
-            window_words=self.integer(raw["window_words"], "negation.window_words", minimum=1, maximum=20),
+            window_words=self.integer(
+                raw["window_words"], "negation.window_words", minimum=1, maximum=20
+            ),
             cues=self.pattern(raw["cues"], "negation.cues"),
             pseudo_negations=self.pattern(raw["pseudo_negations"], "negation.pseudo_negations"),
             clause_breaks=self.pattern(raw["clause_breaks"], "negation.clause_breaks"),
-            clause_starters=re.compile(self.expand(raw["clause_starters"], "negation.clause_starters")),
-            post_cues=re.compile(r"(?:, )?" + self.expand(raw["post_cues"], "negation.post_cues") + r"(?: ,| and| but|$)"),
+            clause_starters=re.compile(
+                self.expand(raw["clause_starters"], "negation.clause_starters")
+            ),
+            post_cues=re.compile(
+                r"(?:, )?"
+                + self.expand(raw["post_cues"], "negation.post_cues")
+                + r"(?: ,| and| but|$)"
+            ),
         )
 
     def corrector(self, value: Any) -> KeywordCorrector:
@@ -637,13 +734,17 @@ class _Loader:
         unknown = sorted(set(raw) - {"min_word_length", "keywords", "never_correct"})
         if unknown:
             raise self.fail("fuzzy", f"unknown key(s) {', '.join(map(str, unknown))}")
-        min_length = self.integer(raw.get("min_word_length"), "fuzzy.min_word_length", minimum=4, maximum=30)
+        min_length = self.integer(
+            raw.get("min_word_length"), "fuzzy.min_word_length", minimum=4, maximum=30
+        )
         words: Dict[str, List[str]] = {}
         for key in ("keywords", "never_correct"):
             words[key] = self.sequence(raw.get(key), f"fuzzy.{key}")
             for index, word in enumerate(words[key]):
                 if not isinstance(word, str) or not word.isalpha() or word != word.lower():
-                    raise self.fail(f"fuzzy.{key}[{index}]", f"expected one lower-case word, found {word!r}")
+                    raise self.fail(
+                        f"fuzzy.{key}[{index}]", f"expected one lower-case word, found {word!r}"
+                    )
         both = sorted(set(words["keywords"]) & set(words["never_correct"]))
         if both:
             raise self.fail("fuzzy.never_correct", f"also listed as keywords: {', '.join(both)}")

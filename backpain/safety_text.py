@@ -3,6 +3,7 @@ content/safety/red_flags.yml are written against (see that file's header).
 
 Plain Python, no Rasa. Everything here runs in time linear in the input and accepts any string.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,7 +72,9 @@ class KeywordCorrector:
 
     _CACHE_LIMIT = 20000
 
-    def __init__(self, keywords: Iterable[str], never_correct: Iterable[str], min_word_length: int) -> None:
+    def __init__(
+        self, keywords: Iterable[str], never_correct: Iterable[str], min_word_length: int
+    ) -> None:
         self._keywords: List[str] = list(dict.fromkeys(keywords))
         self._keyword_set: FrozenSet[str] = frozenset(self._keywords)
         self._never_correct: FrozenSet[str] = frozenset(never_correct)

@@ -31,6 +31,7 @@ Usage: python -m backpain.safety_training [--check] [--compare] [--refresh-every
   --compare train and measure every feature set (slower) and keep the best; the build
             trains CHOSEN_FEATURES only, the winner of the last comparison
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,19 +49,19 @@ import yaml
 
 from backpain.config_lines import point_config_line
 from backpain.encoder import DEFAULT_FOLDER, load_encoder
-from backpain.safety_patterns import DEFAULT_PATTERNS_FILE
 from backpain.safety_classifier import (
+    FEATURE_SETS,
     LABEL_CRISIS,
     LABEL_EMERGENCY,
     LABEL_NONE,
     LABEL_URGENT,
     LABELS,
     RISK_LABELS,
-    FEATURE_SETS,
     Bands,
     Featurizer,
     save_classifier,
 )
+from backpain.safety_patterns import DEFAULT_PATTERNS_FILE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILE = PROJECT_ROOT / "content" / "safety" / "classifier_corpus.yml"
@@ -73,12 +74,18 @@ EVERYDAY_HEADER = """\
 """
 BUILD_DIR = PROJECT_ROOT / "build" / "safety"
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
-CLASSIFIER_LINE = re.compile(r'^([ \t]*classifier:[ \t]*)"?build/safety/classifier-[^"\s]*"?[ \t]*$', re.MULTILINE)
+CLASSIFIER_LINE = re.compile(
+    r'^([ \t]*classifier:[ \t]*)"?build/safety/classifier-[^"\s]*"?[ \t]*$', re.MULTILINE
+)
 # Bump when the features, the model or the band rules change.
 RECIPE_VERSION = "3"
 
 # NLU intents that are safety labels; every other intent's examples are `none`.
-NLU_LABELS = {"crisis": LABEL_CRISIS, "red_flag_emergency": LABEL_EMERGENCY, "red_flag_urgent": LABEL_URGENT}
+NLU_LABELS = {
+    "crisis": LABEL_CRISIS,
+    "red_flag_emergency": LABEL_EMERGENCY,
+    "red_flag_urgent": LABEL_URGENT,
+}
 # Not a label of their own and not safe to call `none`: a message that might be a red flag.
 NLU_SKIPPED = {"red_flag_unclear"}
 ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
@@ -141,7 +148,9 @@ def nlu_examples(folder: Path = NLU_FOLDER) -> List[Example]:
 def everyday_examples(path: Path = EVERYDAY_FILE) -> List[Example]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     texts = data.get("examples")
-    if not isinstance(texts, list) or not all(isinstance(text, str) and text.strip() for text in texts):
+    if not isinstance(texts, list) or not all(
+        isinstance(text, str) and text.strip() for text in texts
+    ):
         raise ValueError(f"{path}: examples: expected a list of non-empty strings")
     return [Example(text.strip(), LABEL_NONE, False) for text in texts]
 
@@ -149,7 +158,10 @@ def everyday_examples(path: Path = EVERYDAY_FILE) -> List[Example]:
 def refresh_everyday(path: Path = EVERYDAY_FILE) -> int:
     """Copy the non-safety NLU examples to the everyday file; returns how many."""
     texts = [example.text for example in nlu_examples() if example.label == LABEL_NONE]
-    path.write_text(EVERYDAY_HEADER + yaml.safe_dump({"examples": texts}, allow_unicode=True, width=1000), encoding="utf-8")
+    path.write_text(
+        EVERYDAY_HEADER + yaml.safe_dump({"examples": texts}, allow_unicode=True, width=1000),
+        encoding="utf-8",
+    )
     return len(texts)
 
 
@@ -177,20 +189,26 @@ def new_model():  # noqa: ANN201
 
 def _fold(kind: str, texts: List[str], labels: np.ndarray, embeddings: np.ndarray, train, test):  # noqa: ANN001,ANN202
     featurizer = Featurizer(kind).fit([texts[i] for i in train], embeddings[train])
-    model = new_model().fit(featurizer.transform([texts[i] for i in train], embeddings[train]), labels[train])
+    model = new_model().fit(
+        featurizer.transform([texts[i] for i in train], embeddings[train]), labels[train]
+    )
     raw = model.predict_proba(featurizer.transform([texts[i] for i in test], embeddings[test]))
     order = [list(model.classes_).index(label) for label in LABELS]
     return test, raw[:, order]
 
 
-def out_of_fold(kind: str, texts: List[str], labels: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+def out_of_fold(
+    kind: str, texts: List[str], labels: np.ndarray, embeddings: np.ndarray
+) -> np.ndarray:
     """Each example's probabilities from a model that did not see it (folds run in parallel)."""
     from joblib import Parallel, delayed
     from sklearn.model_selection import StratifiedKFold
 
     probabilities = np.zeros((len(texts), len(LABELS)))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(texts, labels)
-    results = Parallel(n_jobs=2)(delayed(_fold)(kind, texts, labels, embeddings, train, test) for train, test in folds)
+    results = Parallel(n_jobs=2)(
+        delayed(_fold)(kind, texts, labels, embeddings, train, test) for train, test in folds
+    )
     for test, rows in results:
         probabilities[test] = rows
     return probabilities
@@ -211,7 +229,11 @@ def set_bands(
         negatives = probabilities[hard & ~capped[label]]
         # The score a look-alike reaches at the allowed false-alarm quantile, and the score an
         # everyday message reaches at EVERYDAY_ESCALATED: the band sits above both.
-        allowed = float(np.quantile(negatives[:, index], 1.0 - ESCALATE_FALSE_ALARM)) if len(negatives) else 0.0
+        allowed = (
+            float(np.quantile(negatives[:, index], 1.0 - ESCALATE_FALSE_ALARM))
+            if len(negatives)
+            else 0.0
+        )
         ordinary = probabilities[everyday & ~capped[label]][:, index]
         if len(ordinary):
             allowed = max(allowed, float(np.quantile(ordinary, 1.0 - EVERYDAY_ESCALATED)))
@@ -220,10 +242,14 @@ def set_bands(
     everyday = (labels == LABEL_NONE) & ~hard
     risk = 1.0 - probabilities[:, LABELS.index(LABEL_NONE)]
     ask_for_recall = float(np.quantile(risk[risky], 1.0 - ASK_RECALL))
-    ask_for_everyday = float(np.quantile(risk[everyday], 1.0 - EVERYDAY_ASKED)) if everyday.any() else 0.0
+    ask_for_everyday = (
+        float(np.quantile(risk[everyday], 1.0 - EVERYDAY_ASKED)) if everyday.any() else 0.0
+    )
     ask = round(max(ask_for_recall, ask_for_everyday), 3)
     bands = Bands(escalate=escalate, ask=ask)
-    return Bands(escalate=escalate, ask=ask, measured=measure(probabilities, labels, hard, bands, capped))
+    return Bands(
+        escalate=escalate, ask=ask, measured=measure(probabilities, labels, hard, bands, capped)
+    )
 
 
 def decisions(
@@ -241,7 +267,11 @@ def decisions(
 
 
 def measure(
-    probabilities: np.ndarray, labels: np.ndarray, hard: np.ndarray, bands: Bands, capped: Dict[str, np.ndarray]
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+    hard: np.ndarray,
+    bands: Bands,
+    capped: Dict[str, np.ndarray],
 ) -> Dict[str, object]:
     escalated, flagged = decisions(probabilities, bands, capped)
     figures: Dict[str, object] = {}
@@ -260,7 +290,11 @@ def measure(
 
 def comparison_score(figures: Dict[str, object]) -> float:
     """Recall of the right escalation, averaged over the risk labels (the choice criterion)."""
-    values = [float(figures[f"{label}_escalated_right"]) for label in RISK_LABELS if f"{label}_escalated_right" in figures]
+    values = [
+        float(figures[f"{label}_escalated_right"])
+        for label in RISK_LABELS
+        if f"{label}_escalated_right" in figures
+    ]
     return float(np.mean(values))
 
 
@@ -275,7 +309,8 @@ def context_caps(texts: Sequence[str]) -> Dict[str, np.ndarray]:
     patterns = default_patterns()
     look_alike = np.array([patterns.assess(text).look_alike is not None for text in texts])
     return {
-        label: look_alike | np.array([unsure_context(patterns, text, KIND_FOR_LABEL[label]) for text in texts])
+        label: look_alike
+        | np.array([unsure_context(patterns, text, KIND_FOR_LABEL[label]) for text in texts])
         for label in RISK_LABELS
     }
 
@@ -283,7 +318,12 @@ def context_caps(texts: Sequence[str]) -> Dict[str, np.ndarray]:
 def fingerprint(examples: Iterable[Example]) -> str:
     digest = hashlib.sha256()
     settings = (
-        RECIPE_VERSION, CHOSEN_FEATURES, ESCALATE_FALSE_ALARM, ASK_RECALL, EVERYDAY_ASKED, EVERYDAY_ESCALATED,
+        RECIPE_VERSION,
+        CHOSEN_FEATURES,
+        ESCALATE_FALSE_ALARM,
+        ASK_RECALL,
+        EVERYDAY_ASKED,
+        EVERYDAY_ESCALATED,
         ESCALATE_FLOOR,
     )
     digest.update(repr(settings).encode())

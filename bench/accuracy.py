@@ -4,6 +4,7 @@ statistic questions answered with the exact figure (asked over the REST channel 
 The expected figures are read from the study file through actions.study_model and rendered the
 way the assistant renders exact figures (actions.study_answer.format_number); none is typed here.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,10 +50,15 @@ def expected_figure(study: Study, figure: Dict[str, Any]) -> str:
     raise ValueError(f"unknown figure kind {kind!r} in {QUESTIONS_FILE}")
 
 
-def load_statistic_questions(file: Path = QUESTIONS_FILE, study: Optional[Study] = None) -> List[StatisticQuestion]:
+def load_statistic_questions(
+    file: Path = QUESTIONS_FILE, study: Optional[Study] = None
+) -> List[StatisticQuestion]:
     study = study or load_study()
     content = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    return [StatisticQuestion(str(q["ask"]), expected_figure(study, q["figure"])) for q in content.get("questions") or []]
+    return [
+        StatisticQuestion(str(q["ask"]), expected_figure(study, q["figure"]))
+        for q in content.get("questions") or []
+    ]
 
 
 def mentions(text: str, figure: str) -> bool:
@@ -67,18 +73,30 @@ def mentions(text: str, figure: str) -> bool:
 Send = Callable[[str, str], List[Dict[str, Any]]]  # (sender, text) -> the bot's messages
 
 
-def exact_statistic_answers(send: Send, questions: List[StatisticQuestion], run_id: str) -> Dict[str, Any]:
+def exact_statistic_answers(
+    send: Send, questions: List[StatisticQuestion], run_id: str
+) -> Dict[str, Any]:
     """Asks each question in a new conversation, after saying the person is a trainee."""
     results = []
     for question in questions:
         sender = f"{run_id}-stat-{uuid.uuid4().hex[:8]}"
         send(sender, TRAINEE_PAYLOAD)
         reply = "\n".join(m.get("text") or "" for m in send(sender, question.ask))
-        results.append({"ask": question.ask, "expected": question.expected,
-                        "exact": mentions(reply, question.expected), "reply": reply[:600]})
+        results.append(
+            {
+                "ask": question.ask,
+                "expected": question.expected,
+                "exact": mentions(reply, question.expected),
+                "reply": reply[:600],
+            }
+        )
     exact = sum(r["exact"] for r in results)
-    return {"asked": len(results), "exact": exact,
-            "share": round(exact / len(results), 3) if results else None, "answers": results}
+    return {
+        "asked": len(results),
+        "exact": exact,
+        "share": round(exact / len(results), 3) if results else None,
+        "answers": results,
+    }
 
 
 # --- held-out NLU -----------------------------------------------------------------------------
@@ -96,7 +114,9 @@ def _entity_report(directory: Path) -> Optional[Path]:
         if (directory / name).exists():
             return directory / name
     reports = sorted(directory.glob("*_report.json"))
-    reports = [r for r in reports if r.name not in ("intent_report.json", "response_selection_report.json")]
+    reports = [
+        r for r in reports if r.name not in ("intent_report.json", "response_selection_report.json")
+    ]
     return reports[0] if reports else None
 
 
@@ -104,11 +124,26 @@ def rasa_test_nlu(model: Path, nlu: Path, out: Path, env: Dict[str, str], log: P
     out.mkdir(parents=True, exist_ok=True)
     with log.open("w") as output:
         completed = subprocess.run(
-            [str(VENV_BIN / "rasa"), "test", "nlu", "--model", str(model), "--nlu", str(nlu), "--out", str(out)],
-            cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            [
+                str(VENV_BIN / "rasa"),
+                "test",
+                "nlu",
+                "--model",
+                str(model),
+                "--nlu",
+                str(nlu),
+                "--out",
+                str(out),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     if completed.returncode != 0:
-        raise RuntimeError(f"rasa test nlu failed for {model}; see {log}:\n{log.read_text(errors='replace')[-2000:]}")
+        raise RuntimeError(
+            f"rasa test nlu failed for {model}; see {log}:\n{log.read_text(errors='replace')[-2000:]}"
+        )
 
 
 def held_out_nlu(model: Path, out_dir: Path, env: Dict[str, str]) -> Dict[str, Any]:

@@ -6,6 +6,7 @@ timeout, and the number of open connections is capped by the number of conversat
 A turn is one POST to /webhooks/rest/webhook; its latency is from sending to the full reply.
 Each walk through a scenario is a new conversation (a new sender id), as a new visitor would be.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -65,7 +66,9 @@ class _Recorder:
             self.on_progress(len(self.turns), self.errors)
 
 
-async def send_turn(session: aiohttp.ClientSession, url: str, sender: str, text: str, t0: float) -> Turn:
+async def send_turn(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, t0: float
+) -> Turn:
     start = time.perf_counter()
     try:
         async with session.post(url, json={"sender": sender, "message": text}) as response:

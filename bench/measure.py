@@ -1,5 +1,6 @@
 """Summaries of a load run (latency percentiles, turns per second, errors) and the resident
 memory of a process with all its children, read from /proc."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """A one-line progress display on stderr: the step, the time so far and live counts."""
+
 from __future__ import annotations
 
 import sys
@@ -42,11 +43,16 @@ class Progress:
         if self.live and now - self._last_update < 0.2:
             return
         self._last_update = now
-        self._write(f"[{self.done}/{self.total} {self._clock()}] {self.title}: {detail}", final=not self.live)
+        self._write(
+            f"[{self.done}/{self.total} {self._clock()}] {self.title}: {detail}",
+            final=not self.live,
+        )
 
     def finish(self, detail: str) -> None:
         """Ends the current step with its result."""
-        self._write(f"[{self.done}/{self.total} {self._clock()}] {self.title}: {detail}", final=True)
+        self._write(
+            f"[{self.done}/{self.total} {self._clock()}] {self.title}: {detail}", final=True
+        )
 
     def note(self, text: str) -> None:
         self._write(text, final=True)

@@ -1,5 +1,6 @@
 """The benchmark's outputs: bench.json (everything), bench.md (tables) and bench_latency.png
 (latency percentiles against concurrency, one line per configuration and percentile)."""
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,24 @@ LEVELS = (1, 5, 20, 50)  # the full run's closed-loop levels; a run's own levels
 
 def metrics(results: Dict[str, Any]) -> List[Tuple[str, str, str, int]]:
     """(label, path inside a configuration's results, unit, decimals) of every table row."""
-    levels = sorted(set(LEVELS) | {run["concurrency"] for config in results["configs"].values()
-                                   for run in config.get("closed_loop") or []})
+    levels = sorted(
+        set(LEVELS)
+        | {
+            run["concurrency"]
+            for config in results["configs"].values()
+            for run in config.get("closed_loop") or []
+        }
+    )
     return [
-        *[(f"closed loop, {n} conv.: {p[:3]}", f"closed_loop.{n}.{p}", "ms", 1) for n in levels for p in PERCENTILES],
-        *[(f"closed loop, {n} conv.: turns/s", f"closed_loop.{n}.turns_per_second", "/s", 1) for n in levels],
+        *[
+            (f"closed loop, {n} conv.: {p[:3]}", f"closed_loop.{n}.{p}", "ms", 1)
+            for n in levels
+            for p in PERCENTILES
+        ],
+        *[
+            (f"closed loop, {n} conv.: turns/s", f"closed_loop.{n}.turns_per_second", "/s", 1)
+            for n in levels
+        ],
         *[(f"closed loop, {n} conv.: errors", f"closed_loop.{n}.errors", "", 0) for n in levels],
         ("saturation (best closed-loop turns/s)", "saturation_turns_per_second", "/s", 1),
         *[(f"open loop: {p[:3]}", f"open_loop.{p}", "ms", 1) for p in PERCENTILES],
@@ -60,8 +74,10 @@ def ratios(results: Dict[str, Any]) -> Dict[str, Optional[float]]:
     configs = results["configs"]
     if "default" not in configs:
         return {}
-    return {label: ratio(lookup(configs["ours"], path), lookup(configs["default"], path))
-            for label, path, _, _ in metrics(results)}
+    return {
+        label: ratio(lookup(configs["ours"], path), lookup(configs["default"], path))
+        for label, path, _, _ in metrics(results)
+    }
 
 
 def _fmt(value: Any, unit: str, decimals: int) -> str:
@@ -83,9 +99,13 @@ def markdown(results: Dict[str, Any]) -> str:
         "",
     ]
     lines += [f"> {note}" for note in results.get("notes", [])]
-    lines += ["", "| metric | " + " | ".join(CONFIG_NAMES[n] for n in names)
-              + (" | ours ÷ default |" if len(names) == 2 else " |"),
-              "| --- |" + " ---: |" * (len(names) + (len(names) == 2))]
+    lines += [
+        "",
+        "| metric | "
+        + " | ".join(CONFIG_NAMES[n] for n in names)
+        + (" | ours ÷ default |" if len(names) == 2 else " |"),
+        "| --- |" + " ---: |" * (len(names) + (len(names) == 2)),
+    ]
     table_ratios = results.get("ratios", {})
     for label, path, unit, decimals in metrics(results):
         values = [lookup(configs[n], path) for n in names]
@@ -97,7 +117,13 @@ def markdown(results: Dict[str, Any]) -> str:
             row += f" | {'–' if value is None else f'{value:.2f}×'}"
         lines.append(row + " |")
     if results.get("targets"):
-        lines += ["", "## Targets (issue 9)", "", "| target | measured | met |", "| --- | --- | --- |"]
+        lines += [
+            "",
+            "## Targets (issue 9)",
+            "",
+            "| target | measured | met |",
+            "| --- | --- | --- |",
+        ]
         for target in results["targets"]:
             met = {True: "yes", False: "**no**", None: "not measured"}[target["met"]]
             lines.append(f"| {target['target']} | {target['measured']} | {met} |")
@@ -121,13 +147,31 @@ def plot(results: Dict[str, Any], file: Path) -> None:
     for name, config in results["configs"].items():
         runs = [run for run in config.get("closed_loop") or [] if run.get("p50_ms") is not None]
         for p in PERCENTILES:
-            axes.plot([run["concurrency"] for run in runs], [run[p] for run in runs], styles[p], marker="o",
-                      color=colours.get(name, "grey"), label=f"{CONFIG_NAMES.get(name, name)} {p[:3]}")
-    from matplotlib.ticker import FixedLocator, LogLocator, NullFormatter, NullLocator, ScalarFormatter
+            axes.plot(
+                [run["concurrency"] for run in runs],
+                [run[p] for run in runs],
+                styles[p],
+                marker="o",
+                color=colours.get(name, "grey"),
+                label=f"{CONFIG_NAMES.get(name, name)} {p[:3]}",
+            )
+    from matplotlib.ticker import (
+        FixedLocator,
+        LogLocator,
+        NullFormatter,
+        NullLocator,
+        ScalarFormatter,
+    )
 
     axes.set_xscale("log")
     axes.set_yscale("log")
-    levels = sorted({run["concurrency"] for config in results["configs"].values() for run in config.get("closed_loop") or []})
+    levels = sorted(
+        {
+            run["concurrency"]
+            for config in results["configs"].values()
+            for run in config.get("closed_loop") or []
+        }
+    )
     axes.xaxis.set_major_locator(FixedLocator(levels))
     axes.xaxis.set_minor_locator(NullLocator())
     axes.xaxis.set_major_formatter(ScalarFormatter())
@@ -146,8 +190,14 @@ def plot(results: Dict[str, Any], file: Path) -> None:
 
 def write(results: Dict[str, Any], out_dir: Path) -> Dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {"json": out_dir / "bench.json", "md": out_dir / "bench.md", "png": out_dir / "bench_latency.png"}
-    files["json"].write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    files = {
+        "json": out_dir / "bench.json",
+        "md": out_dir / "bench.md",
+        "png": out_dir / "bench_latency.png",
+    }
+    files["json"].write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     files["md"].write_text(markdown(results), encoding="utf-8")
     plot(results, files["png"])
     return files

@@ -10,6 +10,7 @@ Then it writes bench.json, bench.md and bench_latency.png.
 loop, no `rasa test nlu` (what `make test` runs, through tests/test_bench_smoke.py).
 --quick: both configurations, short runs, models reused when they exist.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,11 +30,20 @@ from bench.loadgen import closed_loop, open_loop
 from bench.measure import MemorySampler, summarise, tree_rss_mb
 from bench.progress import Progress
 from bench.scenarios import Scenario, load_scenarios
-from bench.training import TrainedModel, TrainingError, model_size_mb, recorded_training_seconds, train_from_scratch
+from bench.training import (
+    TrainedModel,
+    TrainingError,
+    model_size_mb,
+    recorded_training_seconds,
+    train_from_scratch,
+)
 from tests.harness import Assistant, latest_model, server_env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_FILES = {"ours": PROJECT_ROOT / "config.yml", "default": PROJECT_ROOT / "bench" / "default_config.yml"}
+CONFIG_FILES = {
+    "ours": PROJECT_ROOT / "config.yml",
+    "default": PROJECT_ROOT / "bench" / "default_config.yml",
+}
 BUSY_LOAD_AVERAGE = 0.7  # a 1-minute load above this at the start means other work was running
 
 
@@ -55,9 +65,39 @@ class Plan:
 
 
 PLANS = {
-    "full": Plan("full", ("ours", "default"), (1, 5, 20, 50), 30, 100_000, 200, 65, 10, 0.3, True, True, None, PROJECT_ROOT / "data"),
-    "quick": Plan("quick", ("ours", "default"), (1, 5, 20), 6, 100_000, 30, 15, 5, 0.3, False, False, 3, PROJECT_ROOT / "data"),
-    "smoke": Plan("smoke", ("ours",), (1, 2), 30, 4, 0, 0, 0, 0, False, False, 2, PROJECT_ROOT / "data"),
+    "full": Plan(
+        "full",
+        ("ours", "default"),
+        (1, 5, 20, 50),
+        30,
+        100_000,
+        200,
+        65,
+        10,
+        0.3,
+        True,
+        True,
+        None,
+        PROJECT_ROOT / "data",
+    ),
+    "quick": Plan(
+        "quick",
+        ("ours", "default"),
+        (1, 5, 20),
+        6,
+        100_000,
+        30,
+        15,
+        5,
+        0.3,
+        False,
+        False,
+        3,
+        PROJECT_ROOT / "data",
+    ),
+    "smoke": Plan(
+        "smoke", ("ours",), (1, 2), 30, 4, 0, 0, 0, 0, False, False, 2, PROJECT_ROOT / "data"
+    ),
 }
 
 
@@ -67,18 +107,24 @@ PLANS = {
 def machine() -> Dict[str, Any]:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     memory_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     cores = os.cpu_count()
     return {
-        "cpu": cpu, "cores": cores, "memory_gib": memory_gib,
-        "python": platform.python_version(), "rasa": metadata.version("rasa"),
+        "cpu": cpu,
+        "cores": cores,
+        "memory_gib": memory_gib,
+        "python": platform.python_version(),
+        "rasa": metadata.version("rasa"),
         "load_average_at_start": round(os.getloadavg()[0], 2),
         "description": f"{cores} cores ({cpu}), {memory_gib} GiB, Python {platform.python_version()}, "
-                       f"Rasa {metadata.version('rasa')}",
+        f"Rasa {metadata.version('rasa')}",
     }
 
 
@@ -91,23 +137,47 @@ def needs_training(config: str, plan: Plan, work: Path) -> bool:
     return plan.train or not (bench_model_path(work, config).exists() or config == "ours")
 
 
-def get_model(config: str, plan: Plan, out_dir: Path, work: Path, progress: Progress) -> Dict[str, Any]:
+def get_model(
+    config: str, plan: Plan, out_dir: Path, work: Path, progress: Progress
+) -> Dict[str, Any]:
     existing = bench_model_path(work, config)
     if not needs_training(config, plan, work):
         if existing.exists():
-            return {"path": str(existing), "seconds": recorded_training_seconds(existing),
-                    "size_mb": model_size_mb(existing), "reused": True}
+            return {
+                "path": str(existing),
+                "seconds": recorded_training_seconds(existing),
+                "size_mb": model_size_mb(existing),
+                "reused": True,
+            }
         if not existing.exists():
             model = latest_model()
-            return {"path": str(model), "seconds": None, "size_mb": model_size_mb(model), "reused": True}
-    progress.step(f"{config}: training from scratch ({CONFIG_FILES[config].relative_to(PROJECT_ROOT)})")
+            return {
+                "path": str(model),
+                "seconds": None,
+                "size_mb": model_size_mb(model),
+                "reused": True,
+            }
+    progress.step(
+        f"{config}: training from scratch ({CONFIG_FILES[config].relative_to(PROJECT_ROOT)})"
+    )
     trained: TrainedModel = train_from_scratch(
-        CONFIG_FILES[config], existing.parent, config, server_env(), work / f"train-{config}.log",
-        on_wait=lambda: progress.update("waiting for /tmp/rasa-train.lock (someone else is training)"),
+        CONFIG_FILES[config],
+        existing.parent,
+        config,
+        server_env(),
+        work / f"train-{config}.log",
+        on_wait=lambda: progress.update(
+            "waiting for /tmp/rasa-train.lock (someone else is training)"
+        ),
         data=plan.data,
     )
     progress.finish(f"{trained.seconds:.0f} s, model {trained.size_mb:.1f} MiB")
-    return {"path": str(trained.path), "seconds": trained.seconds, "size_mb": trained.size_mb, "reused": False}
+    return {
+        "path": str(trained.path),
+        "seconds": trained.seconds,
+        "size_mb": trained.size_mb,
+        "reused": False,
+    }
 
 
 # --- one configuration ------------------------------------------------------------------------
@@ -117,13 +187,16 @@ def _live(progress: Progress):
     return lambda turns, errors: progress.update(f"{turns} turns, {errors} errors")
 
 
-def load_and_measure(assistant: Assistant, config: str, plan: Plan, scenarios: Sequence[Scenario],
-                     progress: Progress) -> Dict[str, Any]:
+def load_and_measure(
+    assistant: Assistant, config: str, plan: Plan, scenarios: Sequence[Scenario], progress: Progress
+) -> Dict[str, Any]:
     """Warm-up, statistic questions and load runs against a running assistant."""
     url = assistant.rasa_url
     run_id = f"bench-{config}-{os.getpid()}"
     progress.step(f"{config}: warming up (each scenario once)")
-    asyncio.run(closed_loop(url, scenarios, 1, 600, sum(len(s.turns) for s in scenarios), f"{run_id}-warm"))
+    asyncio.run(
+        closed_loop(url, scenarios, 1, 600, sum(len(s.turns) for s in scenarios), f"{run_id}-warm")
+    )
     pids = {"rasa": assistant.rasa_server.pid, "actions": assistant.action_server.pid}
     idle = {name: tree_rss_mb(pid) for name, pid in pids.items()}
     progress.finish(f"Rasa {idle['rasa']:.0f} MiB, actions {idle['actions']:.0f} MiB resident")
@@ -139,8 +212,17 @@ def load_and_measure(assistant: Assistant, config: str, plan: Plan, scenarios: S
         closed: List[Dict[str, Any]] = []
         for level in plan.levels:
             progress.step(f"{config}: closed loop, {level} conversation{'s' * (level > 1)}")
-            run = asyncio.run(closed_loop(url, scenarios, level, plan.closed_seconds,
-                                          plan.max_turns_per_conversation, run_id, _live(progress)))
+            run = asyncio.run(
+                closed_loop(
+                    url,
+                    scenarios,
+                    level,
+                    plan.closed_seconds,
+                    plan.max_turns_per_conversation,
+                    run_id,
+                    _live(progress),
+                )
+            )
             summary = summarise(run)
             closed.append(summary)
             progress.finish(_describe(summary))
@@ -148,15 +230,29 @@ def load_and_measure(assistant: Assistant, config: str, plan: Plan, scenarios: S
 
         results["open_loop"] = None
         if plan.open_people:
-            progress.step(f"{config}: open loop, {plan.open_people} people, a turn every ~{plan.open_interval:.0f} s, "
-                          f"{plan.open_seconds:.0f} s")
-            run = asyncio.run(open_loop(url, scenarios, plan.open_people, plan.open_seconds, plan.open_interval,
-                                        plan.open_jitter, run_id, on_progress=_live(progress)))
+            progress.step(
+                f"{config}: open loop, {plan.open_people} people, a turn every ~{plan.open_interval:.0f} s, "
+                f"{plan.open_seconds:.0f} s"
+            )
+            run = asyncio.run(
+                open_loop(
+                    url,
+                    scenarios,
+                    plan.open_people,
+                    plan.open_seconds,
+                    plan.open_interval,
+                    plan.open_jitter,
+                    run_id,
+                    on_progress=_live(progress),
+                )
+            )
             results["open_loop"] = summarise(run)
             progress.finish(_describe(results["open_loop"]))
     results["memory_mb"] = {
-        "rasa_idle": idle["rasa"], "actions_idle": idle["actions"],
-        "rasa_peak": memory.peak_mb["rasa"], "actions_peak": memory.peak_mb["actions"],
+        "rasa_idle": idle["rasa"],
+        "actions_idle": idle["actions"],
+        "rasa_peak": memory.peak_mb["rasa"],
+        "actions_peak": memory.peak_mb["actions"],
         "total_peak": memory.peak_total_mb,
     }
     answered = [run["turns_per_second"] for run in closed if run["turns"]]
@@ -165,12 +261,20 @@ def load_and_measure(assistant: Assistant, config: str, plan: Plan, scenarios: S
 
 
 def _describe(summary: Dict[str, Any]) -> str:
-    return (f"{summary['turns']} turns, p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
-            f"p99 {summary['p99_ms']} ms, {summary['turns_per_second']} turns/s, {summary['errors']} errors")
+    return (
+        f"{summary['turns']} turns, p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
+        f"p99 {summary['p99_ms']} ms, {summary['turns_per_second']} turns/s, {summary['errors']} errors"
+    )
 
 
-def bench_config(config: str, model: Dict[str, Any], plan: Plan, scenarios: Sequence[Scenario],
-                 work: Path, progress: Progress) -> Dict[str, Any]:
+def bench_config(
+    config: str,
+    model: Dict[str, Any],
+    plan: Plan,
+    scenarios: Sequence[Scenario],
+    work: Path,
+    progress: Progress,
+) -> Dict[str, Any]:
     workdir = work / f"servers-{config}"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -178,18 +282,28 @@ def bench_config(config: str, model: Dict[str, Any], plan: Plan, scenarios: Sequ
     assistant = Assistant(workdir=workdir, model=Path(model["path"]))
     try:
         assistant.start()
-        progress.finish(f"up; logs in {workdir.relative_to(PROJECT_ROOT) if workdir.is_relative_to(PROJECT_ROOT) else workdir}")
+        progress.finish(
+            f"up; logs in {workdir.relative_to(PROJECT_ROOT) if workdir.is_relative_to(PROJECT_ROOT) else workdir}"
+        )
         measured = load_and_measure(assistant, config, plan, scenarios, progress)
     finally:
         assistant.stop()
     accuracy_results: Dict[str, Any] = {"exact_statistics": measured.pop("exact_statistics")}
     if plan.held_out_nlu:
         progress.step(f"{config}: rasa test nlu on the held-out files")
-        accuracy_results.update(accuracy.held_out_nlu(Path(model["path"]), work / f"nlu-{config}", server_env()))
-        progress.finish(f"intent F1 {accuracy_results['intent_f1']}, entity F1 {accuracy_results['entity_f1']}")
-    return {"config": str(CONFIG_FILES[config].relative_to(PROJECT_ROOT)), "model": model["path"],
-            "training": {k: model[k] for k in ("seconds", "size_mb", "reused")},
-            **measured, "accuracy": accuracy_results}
+        accuracy_results.update(
+            accuracy.held_out_nlu(Path(model["path"]), work / f"nlu-{config}", server_env())
+        )
+        progress.finish(
+            f"intent F1 {accuracy_results['intent_f1']}, entity F1 {accuracy_results['entity_f1']}"
+        )
+    return {
+        "config": str(CONFIG_FILES[config].relative_to(PROJECT_ROOT)),
+        "model": model["path"],
+        "training": {k: model[k] for k in ("seconds", "size_mb", "reused")},
+        **measured,
+        "accuracy": accuracy_results,
+    }
 
 
 # --- the whole run ----------------------------------------------------------------------------
@@ -207,12 +321,16 @@ def finish_results(results: Dict[str, Any]) -> Dict[str, Any]:
     return results
 
 
-def new_results(plan: Plan, scenarios: Sequence[Scenario], skipped: Sequence[str]) -> Dict[str, Any]:
+def new_results(
+    plan: Plan, scenarios: Sequence[Scenario], skipped: Sequence[str]
+) -> Dict[str, Any]:
     info = machine()
     notes = []
     if info["load_average_at_start"] > BUSY_LOAD_AVERAGE:
-        notes.append(f"Measured while other work was running on the machine (1-minute load average "
-                     f"{info['load_average_at_start']} at the start): treat the timings as pessimistic.")
+        notes.append(
+            f"Measured while other work was running on the machine (1-minute load average "
+            f"{info['load_average_at_start']} at the start): treat the timings as pessimistic."
+        )
     if plan.data != PROJECT_ROOT / "data":
         notes.append(f"Trained on {plan.data}, not data/.")
     if plan.mode != "full":
@@ -220,9 +338,11 @@ def new_results(plan: Plan, scenarios: Sequence[Scenario], skipped: Sequence[str
     return {
         "mode": plan.mode,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": info, "notes": notes,
+        "machine": info,
+        "notes": notes,
         "plan": {**plan.__dict__, "configs": list(plan.configs), "data": str(plan.data)},
-        "scenarios": [s.name for s in scenarios], "skipped_scenarios": list(skipped),
+        "scenarios": [s.name for s in scenarios],
+        "skipped_scenarios": list(skipped),
         "configs": {},
     }
 
@@ -233,12 +353,20 @@ def run_smoke(assistant: Assistant, out_dir: Path) -> Dict[str, Any]:
     scenarios, skipped = load_scenarios()
     progress = Progress(_total_steps(plan, 0) - 1, quiet=True)
     results = new_results(plan, scenarios, skipped)
-    model = {"path": str(assistant.model), "seconds": None, "size_mb": model_size_mb(assistant.model), "reused": True}
+    model = {
+        "path": str(assistant.model),
+        "seconds": None,
+        "size_mb": model_size_mb(assistant.model),
+        "reused": True,
+    }
     measured = load_and_measure(assistant, "ours", plan, scenarios, progress)
     exact = measured.pop("exact_statistics")
     results["configs"]["ours"] = {
-        "config": "config.yml", "model": model["path"], "training": {k: model[k] for k in ("seconds", "size_mb", "reused")},
-        **measured, "accuracy": {"exact_statistics": exact},
+        "config": "config.yml",
+        "model": model["path"],
+        "training": {k: model[k] for k in ("seconds", "size_mb", "reused")},
+        **measured,
+        "accuracy": {"exact_statistics": exact},
     }
     report.write(finish_results(results), out_dir)
     return results
@@ -247,12 +375,25 @@ def run_smoke(assistant: Assistant, out_dir: Path) -> Dict[str, Any]:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--smoke", action="store_true", help="tiny run: our model, 1-2 conversations, a few turns")
-    size.add_argument("--quick", action="store_true", help="short run of both configurations, models reused")
-    parser.add_argument("--reuse-models", action="store_true",
-                        help="use the models of the last run (results/bench/models-*) instead of training")
-    parser.add_argument("--data", type=Path, help="train both configurations on this data folder instead of data/")
-    parser.add_argument("--out", type=Path, help="where the three outputs go (default results/, or results/bench-smoke/)")
+    size.add_argument(
+        "--smoke", action="store_true", help="tiny run: our model, 1-2 conversations, a few turns"
+    )
+    size.add_argument(
+        "--quick", action="store_true", help="short run of both configurations, models reused"
+    )
+    parser.add_argument(
+        "--reuse-models",
+        action="store_true",
+        help="use the models of the last run (results/bench/models-*) instead of training",
+    )
+    parser.add_argument(
+        "--data", type=Path, help="train both configurations on this data folder instead of data/"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where the three outputs go (default results/, or results/bench-smoke/)",
+    )
     args = parser.parse_args(argv)
 
     plan = PLANS["smoke" if args.smoke else "quick" if args.quick else "full"]
@@ -260,26 +401,39 @@ def main(argv: Optional[List[str]] = None) -> int:
         plan = replace(plan, train=False)
     if args.data:
         plan = replace(plan, data=args.data.resolve())
-    out_dir = (args.out or PROJECT_ROOT / ("results/bench-smoke" if args.smoke else "results")).resolve()
+    out_dir = (
+        args.out or PROJECT_ROOT / ("results/bench-smoke" if args.smoke else "results")
+    ).resolve()
     work = out_dir / "bench"
     work.mkdir(parents=True, exist_ok=True)
     scenarios, skipped = load_scenarios()
 
     trains = sum(needs_training(config, plan, work) for config in plan.configs)
     progress = Progress(_total_steps(plan, trains))
-    progress.note(f"Benchmark ({plan.mode}): {', '.join(plan.configs)}; scenarios: {', '.join(s.name for s in scenarios)}")
+    progress.note(
+        f"Benchmark ({plan.mode}): {', '.join(plan.configs)}; scenarios: {', '.join(s.name for s in scenarios)}"
+    )
     for name in skipped:
         progress.note(f"  skipped scenario: {name}")
     results = new_results(plan, scenarios, skipped)
     try:
-        models = {config: get_model(config, plan, out_dir, work, progress) for config in plan.configs}
+        models = {
+            config: get_model(config, plan, out_dir, work, progress) for config in plan.configs
+        }
         for config in plan.configs:
-            results["configs"][config] = bench_config(config, models[config], plan, scenarios, work, progress)
+            results["configs"][config] = bench_config(
+                config, models[config], plan, scenarios, work, progress
+            )
     except (TrainingError, RuntimeError) as error:
         print(f"\nbench: {error}", file=sys.stderr)
         return 1
     files = report.write(finish_results(results), out_dir)
     print(files["md"].read_text(), end="")
-    print("\nWrote " + ", ".join(str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
-                                 for path in files.values()))
+    print(
+        "\nWrote "
+        + ", ".join(
+            str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
+            for path in files.values()
+        )
+    )
     return 0

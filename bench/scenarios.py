@@ -3,6 +3,7 @@
 A scenario whose `requires` names an intent missing from data/nlu/ is left out (that area of the
 assistant is not written yet), so the benchmark runs on whatever the project has today.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ def trained_intents(nlu_dir: Path = NLU_DIR) -> Set[str]:
     return intents
 
 
-def load_scenarios(file: Path = SCENARIOS_FILE, available: Iterable[str] | None = None) -> Tuple[List[Scenario], List[str]]:
+def load_scenarios(
+    file: Path = SCENARIOS_FILE, available: Iterable[str] | None = None
+) -> Tuple[List[Scenario], List[str]]:
     """(scenarios to run, names of scenarios skipped because an intent they need is missing)."""
     known = set(trained_intents() if available is None else available)
     content = yaml.safe_load(file.read_text(encoding="utf-8")) or {}

@@ -1,5 +1,6 @@
 """The issue's targets, checked against a benchmark's results (reported, never enforced:
 timing is not a test)."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -30,40 +31,76 @@ def evaluate(results: Dict[str, Any]) -> List[Dict[str, Any]]:
     targets = []
 
     p95 = lookup(ours, "closed_loop.1.p95_ms")
-    targets.append(_target(f"one conversation: p95 ≤ {ONE_CONVERSATION_P95_MS} ms", f"{_num(p95)} ms",
-                           None if p95 is None else p95 <= ONE_CONVERSATION_P95_MS))
+    targets.append(
+        _target(
+            f"one conversation: p95 ≤ {ONE_CONVERSATION_P95_MS} ms",
+            f"{_num(p95)} ms",
+            None if p95 is None else p95 <= ONE_CONVERSATION_P95_MS,
+        )
+    )
 
     open_loop = ours.get("open_loop") or {}
     if open_loop.get("concurrency") == OPEN_LOOP_PEOPLE:
-        met = open_loop["p95_ms"] is not None and open_loop["p95_ms"] <= OPEN_LOOP_P95_MS and open_loop["errors"] == 0
+        met = (
+            open_loop["p95_ms"] is not None
+            and open_loop["p95_ms"] <= OPEN_LOOP_P95_MS
+            and open_loop["errors"] == 0
+        )
         measured = f"{_num(open_loop['p95_ms'])} ms, {open_loop['errors']} errors"
     else:
         met, measured = None, "not run"
-    targets.append(_target(f"{OPEN_LOOP_PEOPLE} people: p95 ≤ {OPEN_LOOP_P95_MS} ms, no errors", measured, met))
+    targets.append(
+        _target(f"{OPEN_LOOP_PEOPLE} people: p95 ≤ {OPEN_LOOP_P95_MS} ms, no errors", measured, met)
+    )
 
     ours_sat = ours.get("saturation_turns_per_second")
     default_sat = default.get("saturation_turns_per_second") if default else None
     if ours_sat and default_sat:
-        targets.append(_target(f"saturation ≥ {SATURATION_FACTOR}× the default's turns/s",
-                               f"{ours_sat:.1f} vs {default_sat:.1f} turns/s ({ours_sat / default_sat:.2f}×)",
-                               ours_sat >= SATURATION_FACTOR * default_sat))
+        targets.append(
+            _target(
+                f"saturation ≥ {SATURATION_FACTOR}× the default's turns/s",
+                f"{ours_sat:.1f} vs {default_sat:.1f} turns/s ({ours_sat / default_sat:.2f}×)",
+                ours_sat >= SATURATION_FACTOR * default_sat,
+            )
+        )
     else:
-        targets.append(_target(f"saturation ≥ {SATURATION_FACTOR}× the default's turns/s", "not run", None))
+        targets.append(
+            _target(f"saturation ≥ {SATURATION_FACTOR}× the default's turns/s", "not run", None)
+        )
 
     seconds = lookup(ours, "training.seconds")
-    targets.append(_target(f"training from scratch ≤ {TRAINING_SECONDS} s", f"{_num(seconds)} s",
-                           None if seconds is None else seconds <= TRAINING_SECONDS))
+    targets.append(
+        _target(
+            f"training from scratch ≤ {TRAINING_SECONDS} s",
+            f"{_num(seconds)} s",
+            None if seconds is None else seconds <= TRAINING_SECONDS,
+        )
+    )
 
     rss = lookup(ours, "memory_mb.total_peak")
-    targets.append(_target(f"Rasa + action server ≤ {RSS_MIB} MiB resident", f"{_num(rss, '{:.0f}')} MiB",
-                           None if rss is None else rss <= RSS_MIB))
+    targets.append(
+        _target(
+            f"Rasa + action server ≤ {RSS_MIB} MiB resident",
+            f"{_num(rss, '{:.0f}')} MiB",
+            None if rss is None else rss <= RSS_MIB,
+        )
+    )
 
     f1 = lookup(ours, "accuracy.intent_f1")
-    targets.append(_target(f"intent F1 ≥ {INTENT_F1}", _num(f1, "{:.3f}"), None if f1 is None else f1 >= INTENT_F1))
+    targets.append(
+        _target(
+            f"intent F1 ≥ {INTENT_F1}", _num(f1, "{:.3f}"), None if f1 is None else f1 >= INTENT_F1
+        )
+    )
 
     share = lookup(ours, "accuracy.exact_statistics.share")
-    targets.append(_target("100% exact statistic answers", _num(share and share * 100, "{:.0f}%"),
-                           None if share is None else share == 1))
+    targets.append(
+        _target(
+            "100% exact statistic answers",
+            _num(share and share * 100, "{:.0f}%"),
+            None if share is None else share == 1,
+        )
+    )
 
     if default:
         worse = []
@@ -75,7 +112,11 @@ def evaluate(results: Dict[str, Any]) -> List[Dict[str, Any]]:
             compared += 1
             if mine < theirs:
                 worse.append(f"{figure} {mine:.3f} < {theirs:.3f}")
-        targets.append(_target("no accuracy figure worse than the default's",
-                               "; ".join(worse) or f"{compared} figures compared, none worse",
-                               None if compared == 0 else not worse))
+        targets.append(
+            _target(
+                "no accuracy figure worse than the default's",
+                "; ".join(worse) or f"{compared} figures compared, none worse",
+                None if compared == 0 else not worse,
+            )
+        )
     return targets

@@ -5,6 +5,7 @@ points at a new temporary folder, so no component is reused from an earlier `ras
 Training is serialised with everyone else's on this machine by the same lock `flock
 /tmp/rasa-train.lock` takes (flock(2) on that file); the wait for the lock is not timed.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -39,34 +40,57 @@ def model_size_mb(path: Path) -> float:
 
 
 def train_from_scratch(
-    config: Path, out_dir: Path, name: str, env: Dict[str, str], log: Path,
-    on_wait: Callable[[], None] = lambda: None, data: Path = PROJECT_ROOT / "data",
+    config: Path,
+    out_dir: Path,
+    name: str,
+    env: Dict[str, str],
+    log: Path,
+    on_wait: Callable[[], None] = lambda: None,
+    data: Path = PROJECT_ROOT / "data",
 ) -> TrainedModel:
     """`rasa train` with `config` on the project's domain and data, an empty cache, and the model
     written to `out_dir/<name>.tar.gz`. Raises TrainingError with the log's tail on failure."""
     out_dir.mkdir(parents=True, exist_ok=True)
     log.parent.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{name}.tar.gz"
-    with tempfile.TemporaryDirectory(prefix="bench-rasa-cache-") as cache, TRAIN_LOCK.open("a") as lock:
+    with tempfile.TemporaryDirectory(prefix="bench-rasa-cache-") as cache, TRAIN_LOCK.open(
+        "a"
+    ) as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             on_wait()
             fcntl.flock(lock, fcntl.LOCK_EX)
         command = [
-            str(VENV_BIN / "rasa"), "train", "--config", str(config), "--domain", "domain.yml",
-            "--data", str(data), "--out", str(out_dir), "--fixed-model-name", name, "--force",
+            str(VENV_BIN / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--domain",
+            "domain.yml",
+            "--data",
+            str(data),
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            name,
+            "--force",
         ]
         start = time.perf_counter()
         with log.open("w") as output:
             completed = subprocess.run(
-                command, cwd=PROJECT_ROOT, env={**env, CACHE_DIRECTORY_ENV: cache},
-                stdout=output, stderr=subprocess.STDOUT,
+                command,
+                cwd=PROJECT_ROOT,
+                env={**env, CACHE_DIRECTORY_ENV: cache},
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         seconds = round(time.perf_counter() - start, 1)
     if completed.returncode != 0 or not target.exists():
         tail = log.read_text(errors="replace")[-3000:]
-        raise TrainingError(f"rasa train --config {config} failed ({completed.returncode}); see {log}:\n{tail}")
+        raise TrainingError(
+            f"rasa train --config {config} failed ({completed.returncode}); see {log}:\n{tail}"
+        )
     trained = TrainedModel(target, seconds, model_size_mb(target))
     timing_file(target).write_text(json.dumps({"seconds": seconds, "config": str(config)}) + "\n")
     return trained

@@ -11,6 +11,7 @@ handed to Rasa's own method, so the error raised (and its explanation) is Rasa's
 `install()` swaps the method; it is called when the project's channels are imported, which every
 way of running the Rasa server here does (credentials.yml names them).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -19,7 +20,9 @@ from typing import Any, Callable, Dict, Text
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 
-_rasas_validation: Callable[[RemoteAction, Dict[Text, Any]], bool] = RemoteAction._validate_action_result
+_rasas_validation: Callable[[RemoteAction, Dict[Text, Any]], bool] = (
+    RemoteAction._validate_action_result
+)
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ Rasa, so `curl -d` works) with:
 A client's `input_channel` is ignored: messages arriving here are recorded as "rest", so a web
 client cannot pass itself off as Slack.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -77,7 +78,8 @@ def parse_rest_request(body: bytes) -> RestRequest:
     """Check a request body; raises InvalidRestRequest naming the first problem found."""
     if len(body) > MAX_BODY_BYTES:
         raise InvalidRestRequest(
-            f"The request body is larger than {MAX_BODY_BYTES} bytes.", HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+            f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
         )
     try:
         payload = json.loads(body)
@@ -92,7 +94,11 @@ def parse_rest_request(body: bytes) -> RestRequest:
     sender = payload.get("sender")
     if not isinstance(sender, str) or not sender.strip():
         raise InvalidRestRequest('"sender" is required: a text naming the conversation.')
-    if len(sender) > MAX_SENDER_CHARS or _has_control_characters(sender) or not _is_encodable(sender):
+    if (
+        len(sender) > MAX_SENDER_CHARS
+        or _has_control_characters(sender)
+        or not _is_encodable(sender)
+    ):
         raise InvalidRestRequest(
             f'"sender" must be at most {MAX_SENDER_CHARS} characters, without control characters.'
         )
@@ -123,8 +129,11 @@ class ClinicRestInput(RestInput):
         try:
             await on_new_message(
                 UserMessage(
-                    request.message, collector, request.sender,
-                    input_channel=self.name(), metadata=request.metadata,
+                    request.message,
+                    collector,
+                    request.sender,
+                    input_channel=self.name(),
+                    metadata=request.metadata,
                 )
             )
         except asyncio.CancelledError:

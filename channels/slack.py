@@ -14,6 +14,7 @@ What it adds to Rasa 3.6's SlackInput:
 - A signed but malformed request gets a 400 rather than a server error; URL verification is
   answered as Slack documents it: `{"challenge": ...}`.
 """
+
 from __future__ import annotations
 
 import json
@@ -101,7 +102,9 @@ class ClinicSlackBot(SlackBot):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         recipient = self.slack_channel or recipient_id
         buttons = message.get("buttons") or message.get("quick_replies") or []
-        for slack_message in slack_messages(message.get("text") or "", buttons, message.get("image")):
+        for slack_message in slack_messages(
+            message.get("text") or "", buttons, message.get("image")
+        ):
             await self._post_message(channel=recipient, **slack_message)
         if message.get("custom"):
             await self.send_custom_json(recipient_id, message["custom"])
@@ -153,7 +156,11 @@ class ClinicSlackInput(SlackInput):
         self, channel: Optional[Text] = None, thread_id: Optional[Text] = None
     ) -> OutputChannel:
         return ClinicSlackBot(
-            self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.slack_api_url
+            self.slack_token,
+            channel or self.slack_channel,
+            thread_id,
+            self.proxy,
+            self.slack_api_url,
         )
 
     # --- reading Slack's requests ---
@@ -234,7 +241,9 @@ class ClinicSlackInput(SlackInput):
             return _ignored("Not a user's message.")
         metadata = self._event_metadata(payload)
         if not self._is_supported_channel(payload, metadata):
-            logger.info("Slack: ignoring a message in channel %s (not configured).", metadata["out_channel"])
+            logger.info(
+                "Slack: ignoring a message in channel %s (not configured).", metadata["out_channel"]
+            )
             return _ignored("channel not supported.")
         if not self._first_delivery(payload):
             return _ignored("Already answered.")
@@ -244,7 +253,9 @@ class ClinicSlackInput(SlackInput):
         text = self._sanitize_user_message(event["text"], metadata["users"])
         return await self.process_message(request, on_new_message, text, conversation_id, metadata)
 
-    async def _handle_interaction(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+    async def _handle_interaction(
+        self, request: Request, on_new_message: OnNewMessage
+    ) -> HTTPResponse:
         payload = self._json_object(request.form.get("payload"))
         actions = payload.get("actions")
         if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
@@ -258,8 +269,12 @@ class ClinicSlackInput(SlackInput):
         if text is None:
             return _ignored("User clicked a link button.")  # Slack opened the link itself
         metadata = self._interaction_metadata(payload)
-        conversation_id = self._get_conversation_id(user_id, metadata["out_channel"], metadata["thread_id"])
-        return await self.process_message(request, on_new_message, str(text), conversation_id, metadata)
+        conversation_id = self._get_conversation_id(
+            user_id, metadata["out_channel"], metadata["thread_id"]
+        )
+        return await self.process_message(
+            request, on_new_message, str(text), conversation_id, metadata
+        )
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         slack_webhook = Blueprint("slack_webhook", __name__)

@@ -12,6 +12,7 @@ means here:
 Slack's limits (3,000 characters per section, 25 elements per actions block, 75 characters per
 button label, 2,000 per button value and alt text, 50 blocks per message) are respected.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -129,7 +130,11 @@ def button_element(button: Mapping[str, Any], index: int) -> Optional[Dict[str, 
         return None
     element: Dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": _shorten(title, MAX_BUTTON_LABEL_CHARS), "emoji": True},
+        "text": {
+            "type": "plain_text",
+            "text": _shorten(title, MAX_BUTTON_LABEL_CHARS),
+            "emoji": True,
+        },
         "action_id": f"button-{index}",  # unique within the message, as Slack requires
     }
     url = button.get("url")
@@ -138,7 +143,9 @@ def button_element(button: Mapping[str, Any], index: int) -> Optional[Dict[str, 
         return element
     payload = str(button.get("payload") or title)
     if len(payload) > MAX_BUTTON_VALUE_CHARS:
-        logger.warning("Slack: leaving out the button %r, its payload is too long for Slack.", title)
+        logger.warning(
+            "Slack: leaving out the button %r, its payload is too long for Slack.", title
+        )
         return None
     element["value"] = payload
     return element
@@ -169,7 +176,9 @@ def is_fetchable_by_slack(url: str) -> bool:
 
 def image_alt_text(text: str) -> str:
     """The first line of the message text describes the image (the chart's title line)."""
-    first_line = next((line.strip() for line in to_plain_text(text).splitlines() if line.strip()), "")
+    first_line = next(
+        (line.strip() for line in to_plain_text(text).splitlines() if line.strip()), ""
+    )
     return _shorten(first_line or DEFAULT_ALT_TEXT, MAX_ALT_TEXT_CHARS)
 
 
@@ -194,7 +203,8 @@ def slack_messages(
         else:
             logger.warning(
                 "Slack: not showing the image %s; Slack cannot fetch it from there. Set "
-                "public_base_url in config/clinic.yml to a public https address.", image
+                "public_base_url in config/clinic.yml to a public https address.",
+                image,
             )
     blocks.extend(button_blocks(buttons))
     if not blocks:

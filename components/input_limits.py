@@ -8,6 +8,7 @@ Two small components around the classifiers (see config.yml):
   the intent `message_too_long` and an empty one `message_empty` (each answered by a rule),
   so neither reaches a confident wrong answer. The safety screen still runs after it and wins.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text

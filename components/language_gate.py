@@ -5,6 +5,7 @@ a short notice in English, answered by a rule, instead of a confident answer on 
 The decision is backpain/language.py's; this is the pipeline glue. The safety screen still runs
 after it (its patterns are English; the notice itself gives the emergency and crisis numbers).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

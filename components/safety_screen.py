@@ -16,6 +16,7 @@ Structure mirrors rasa/nlu/classifiers/fallback_classifier.py. Config (config.ym
       confirm_below_confidence: 0.9                      # DIET's own escalation guesses
 A broken pattern file or a missing classifier stops the server at start-up with an error.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,7 +65,10 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         return {PATTERNS_FILE_KEY: None, CLASSIFIER_KEY: None, CONFIRM_BELOW_CONFIDENCE_KEY: 0.9}
 
     def __init__(
-        self, config: Dict[Text, Any], patterns: SafetyPatterns, classifier: Optional[SafetyClassifier]
+        self,
+        config: Dict[Text, Any],
+        patterns: SafetyPatterns,
+        classifier: Optional[SafetyClassifier],
     ) -> None:
         self.component_config = config
         self._patterns = patterns
@@ -98,17 +102,26 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                     confirm_below=self.component_config[CONFIRM_BELOW_CONFIDENCE_KEY],
                 )
             except Exception:  # never lose the message: keep the classifier's answer
-                logger.exception("The safety screen failed on a message; the classifier's intent is kept.")
+                logger.exception(
+                    "The safety screen failed on a message; the classifier's intent is kept."
+                )
                 continue
             if result.match is None:
                 continue
-            if intent.get(INTENT_NAME_KEY) == OTHER_LANGUAGE_INTENT and result.layer != LAYER_PATTERN:
+            if (
+                intent.get(INTENT_NAME_KEY) == OTHER_LANGUAGE_INTENT
+                and result.layer != LAYER_PATTERN
+            ):
                 # The classifier and the net read English: on another language their guess is noise,
                 # and the English-only notice already gives the emergency and crisis numbers.
                 continue
-            logger.debug(f"Safety screen ({result.layer}): '{result.match.kind}' ({result.match.category}).")
+            logger.debug(
+                f"Safety screen ({result.layer}): '{result.match.kind}' ({result.match.category})."
+            )
             override_intent(message, result.match.kind)
-            message.set(SAFETY_KEY, dict(result.match.as_dict(), layer=result.layer), add_to_output=True)
+            message.set(
+                SAFETY_KEY, dict(result.match.as_dict(), layer=result.layer), add_to_output=True
+            )
         return messages
 
 

@@ -9,6 +9,7 @@ once, verified by hash, no download at run time). Rasa's own LanguageModelFeatur
 because it loads the weights through `transformers`' TensorFlow classes, which would mean a
 second conversion of the same weights and a package this project does not otherwise need.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -8,6 +8,7 @@ synonyms live in one place (the study file) and the actions receive ids they can
 It is a subclass rather than SpacyEntityExtractor itself for a second reason: `rasa test nlu`
 drops SpacyEntityExtractor's output as "pretrained", so its entity F1 could not be measured.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,8 +37,15 @@ class StudyEntityExtractor(SpacyEntityExtractor):
             # the study answers say when follow-up ended and give the nearest measurement.
             found = trial_time_in(doc.text)
             if found:
-                entities.append({"entity": "timepoint", "value": found.group(0), "start": found.start(),
-                                 "end": found.end(), "confidence": None})
+                entities.append(
+                    {
+                        "entity": "timepoint",
+                        "value": found.group(0),
+                        "start": found.start(),
+                        "end": found.end(),
+                        "confidence": None,
+                    }
+                )
         return entities
 
     @staticmethod

@@ -10,6 +10,7 @@ and a retrain; an unchanged study file means the same path and no retrain.
 Usage: python scripts/build_spacy_pipeline.py [--check]
   --check  exit 1 (changing nothing) if config.yml does not point at the current pipeline.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,9 @@ from backpain.config_lines import point_config_line  # noqa: E402
 
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
 BUILD_DIR = PROJECT_ROOT / "build" / "spacy"
-MODEL_LINE = re.compile(r'^([ \t]*model:[ \t]*)"?build/spacy/backpain-[^"\s]*"?[ \t]*$', re.MULTILINE)
+MODEL_LINE = re.compile(
+    r'^([ \t]*model:[ \t]*)"?build/spacy/backpain-[^"\s]*"?[ \t]*$', re.MULTILINE
+)
 # Bump when the way the pipeline is assembled changes (not its patterns).
 BUILD_RECIPE_VERSION = "1"
 
@@ -79,7 +82,9 @@ def main() -> int:
         return 0 if ok else 1
     build(relative_path, patterns)
     if point_config_at(relative_path):
-        print(f"spaCy pipeline: config.yml now points at {relative_path} (synonyms changed; commit config.yml)")
+        print(
+            f"spaCy pipeline: config.yml now points at {relative_path} (synonyms changed; commit config.yml)"
+        )
     else:
         print(f"spaCy pipeline: {relative_path} ({len(patterns)} patterns)")
     return 0

@@ -15,6 +15,7 @@ The held-out files are never trained on (tests/test_nlu_data.py checks that).
 
 Usage: check_nlu_report.py --all results/nlu --trial results/nlu-trial
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,13 @@ CHECKS: List[Tuple[str, str, str, str, float]] = [
     ("all", "intent_report.json", "explain", "education-question intent", TARGET_F1),
     ("all", "response_selection_report.json", WEIGHTED, "education answer", TARGET_F1),
     ("trial", "intent_report.json", WEIGHTED, "trial-question intent", TARGET_F1),
-    ("trial", "StudyEntityExtractor_report.json", WEIGHTED, "trial entity (outcome, group, timepoint)",
-     TARGET_F1),
+    (
+        "trial",
+        "StudyEntityExtractor_report.json",
+        WEIGHTED,
+        "trial entity (outcome, group, timepoint)",
+        TARGET_F1,
+    ),
 ]
 
 
@@ -47,8 +53,11 @@ def f1_of(report_file: Path, row: str) -> float:
 
 def weakest(report_file: Path, count: int = 5) -> str:
     report = json.loads(report_file.read_text())
-    labels = [(k, v["f1-score"]) for k, v in report.items()
-              if isinstance(v, dict) and "f1-score" in v and not k.endswith("avg")]
+    labels = [
+        (k, v["f1-score"])
+        for k, v in report.items()
+        if isinstance(v, dict) and "f1-score" in v and not k.endswith("avg")
+    ]
     return ", ".join(f"{k} {f1:.2f}" for k, f1 in sorted(labels, key=lambda kv: kv[1])[:count])
 
 

@@ -15,6 +15,7 @@ left out and the channel stays on. The copy keeps the `${VARIABLE}` references, 
 ever written to disk. A variable set to an empty value counts as unset. Standard library plus
 pyyaml only, so it runs before Rasa starts and in tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,7 +87,9 @@ def channel_status(name: str, settings: Any, environ: Mapping[str, str]) -> Chan
     if settings is None:
         return ChannelStatus(name, None)
     if not isinstance(settings, dict):
-        raise CredentialsError(f"the settings of channel '{name}' must be a mapping, found {type(settings).__name__}")
+        raise CredentialsError(
+            f"the settings of channel '{name}' must be a mapping, found {type(settings).__name__}"
+        )
     status = ChannelStatus(name, {})
     for key, value in settings.items():
         unset = [v for v in variables_in(value) if not is_set(v, environ)]
@@ -121,13 +124,17 @@ def plan_channels(channels: Mapping[str, Any], environ: Mapping[str, str]) -> Li
 def write_atomically(path: Path, text: str) -> None:
     """A Rasa server starting meanwhile reads the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+    ) as handle:
         handle.write(text)
     os.replace(handle.name, path)
 
 
 def write_credentials(
-    source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT, environ: Optional[Mapping[str, str]] = None
+    source: Path = DEFAULT_SOURCE,
+    output: Path = DEFAULT_OUTPUT,
+    environ: Optional[Mapping[str, str]] = None,
 ) -> List[ChannelStatus]:
     """Write `output` with the usable channels of `source`; returns every channel's status."""
     statuses = plan_channels(read_channels(source), os.environ if environ is None else environ)
@@ -144,7 +151,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--quiet", action="store_true", help="print nothing unless something is wrong")
+    parser.add_argument(
+        "--quiet", action="store_true", help="print nothing unless something is wrong"
+    )
     args = parser.parse_args(argv)
     try:
         statuses = write_credentials(args.source, args.output)

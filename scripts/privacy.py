@@ -17,6 +17,7 @@ more than N days ago. The current session of a conversation is never cut into: R
 its stored events to know which are new, so removing part of it would corrupt it.
 Exit status: 0 done (or dry run), 2 the endpoints file or store cannot be used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,7 +93,9 @@ def _is_sql_tracker_store(store_type: str) -> bool:
     try:
         store_class = class_from_module_path(store_type)
     except (ImportError, AttributeError) as error:
-        raise PrivacyError(f"cannot load the tracker store class {store_type!r}: {error}") from error
+        raise PrivacyError(
+            f"cannot load the tracker store class {store_type!r}: {error}"
+        ) from error
     return isinstance(store_class, type) and issubclass(store_class, SQLTrackerStore)
 
 
@@ -124,8 +127,14 @@ def tracker_store_url(endpoints: Path) -> URL:
     if dialect == "sqlite" and db and not Path(db).is_absolute():
         db = str(PROJECT_ROOT / db)  # Rasa runs from the project root (make run)
     url = SQLTrackerStore.get_db_url(
-        dialect, config.url, settings.get("port"), db, settings.get("username"),
-        settings.get("password"), None, settings.get("query"),
+        dialect,
+        config.url,
+        settings.get("port"),
+        db,
+        settings.get("username"),
+        settings.get("password"),
+        None,
+        settings.get("query"),
     )
     return sa.engine.make_url(url) if isinstance(url, str) else url
 
@@ -138,7 +147,9 @@ def open_engine(url: URL) -> Engine:
     """An engine that fails within seconds when the database is down (no endless retry)."""
     if url.get_backend_name() == "sqlite":
         if not url.database or not Path(url.database).is_file():
-            raise PrivacyError(f"no tracker database at {url.database}: no conversation is stored there")
+            raise PrivacyError(
+                f"no tracker database at {url.database}: no conversation is stored there"
+            )
         return sa.create_engine(url)
     connect_args: Dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":
@@ -190,11 +201,17 @@ class ConversationStore:
             .group_by(events.sender_id)
         )
         with self.engine.connect() as connection:
-            return {sender: started for sender, started in connection.execute(query) if started is not None}
+            return {
+                sender: started
+                for sender, started in connection.execute(query)
+                if started is not None
+            }
 
     def _count_before(self, sender_id: str, before: float) -> int:
         events = self.events.c
-        query = sa.select(sa.func.count()).where(events.sender_id == sender_id, events.timestamp < before)
+        query = sa.select(sa.func.count()).where(
+            events.sender_id == sender_id, events.timestamp < before
+        )
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar() or 0)
 
@@ -211,7 +228,9 @@ class ConversationStore:
                 continue
             # Still in use: only earlier sessions, everything before the current one began.
             before = min(cutoff, session_starts.get(conversation.sender_id, float("-inf")))
-            count = self._count_before(conversation.sender_id, before) if before > float("-inf") else 0
+            count = (
+                self._count_before(conversation.sender_id, before) if before > float("-inf") else 0
+            )
             if count:
                 plan.append(Deletion(conversation, count, before))
         return plan
@@ -252,7 +271,9 @@ def describe_deletion(item: Deletion) -> str:
     )
 
 
-def _carry_out(store: ConversationStore, plan: List[Deletion], confirmed: bool, nothing: str) -> None:
+def _carry_out(
+    store: ConversationStore, plan: List[Deletion], confirmed: bool, nothing: str
+) -> None:
     if not plan:
         print(nothing)
         return
@@ -272,14 +293,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show or delete stored conversations (Rasa's SQL tracker store).",
         epilog="Nothing is deleted without --yes.",
     )
-    parser.add_argument("--endpoints", type=Path, default=DEFAULT_ENDPOINTS,
-                        help="endpoints file naming the tracker store (default: %(default)s)")
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=DEFAULT_ENDPOINTS,
+        help="endpoints file naming the tracker store (default: %(default)s)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list stored conversations, oldest activity first")
-    one = commands.add_parser("delete-conversation", help="delete everything stored for one sender id")
+    one = commands.add_parser(
+        "delete-conversation", help="delete everything stored for one sender id"
+    )
     one.add_argument("sender_id")
     one.add_argument("--yes", action="store_true", help="really delete (otherwise: dry run)")
-    old = commands.add_parser("delete-older-than", help="delete conversations with no activity for DAYS days")
+    old = commands.add_parser(
+        "delete-older-than", help="delete conversations with no activity for DAYS days"
+    )
     old.add_argument("days", type=float)
     old.add_argument("--yes", action="store_true", help="really delete (otherwise: dry run)")
     return parser
@@ -304,7 +333,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"{len(conversations)} conversation(s) stored.")
         elif args.command == "delete-conversation":
             plan = store.plan_conversation(args.sender_id)
-            _carry_out(store, plan, args.yes, f"No conversation with sender id {args.sender_id!r} is stored.")
+            _carry_out(
+                store,
+                plan,
+                args.yes,
+                f"No conversation with sender id {args.sender_id!r} is stored.",
+            )
         else:
             plan = store.plan_older_than(args.days)
             _carry_out(store, plan, args.yes, f"Nothing is older than {args.days:g} days.")
@@ -312,7 +346,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"privacy: {error}", file=sys.stderr)
         return 2
     except sa.exc.SQLAlchemyError as error:
-        print(f"privacy: the tracker store failed: {getattr(error, 'orig', None) or error}", file=sys.stderr)
+        print(
+            f"privacy: the tracker store failed: {getattr(error, 'orig', None) or error}",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

@@ -21,6 +21,7 @@ them from the environment at start-up, so no secret lands on disk.
 
 Usage:  python scripts/scaled_endpoints.py [--output var/endpoints.scaled.yml] [--check]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,7 +89,10 @@ def scaled_endpoints(env: Mapping[str, str]) -> Dict[str, Any]:
         "port": _number(env, "REDIS_PORT"),
         "db": _number(env, "REDIS_DB"),
     }
-    for section, key, variable in ((tracker_store, "password", "DB_PASSWORD"), (lock_store, "password", "REDIS_PASSWORD")):
+    for section, key, variable in (
+        (tracker_store, "password", "DB_PASSWORD"),
+        (lock_store, "password", "REDIS_PASSWORD"),
+    ):
         reference = _secret(env, variable)
         if reference:
             section[key] = reference
@@ -126,15 +130,24 @@ def check_services(env: Mapping[str, str], timeout_seconds: int = 5) -> None:
 
     try:
         psycopg2.connect(
-            host=_setting(env, "DB_HOST"), port=_number(env, "DB_PORT"), user=_setting(env, "DB_USER"),
-            password=env.get("DB_PASSWORD") or None, dbname=_setting(env, "DB_NAME"), connect_timeout=timeout_seconds,
+            host=_setting(env, "DB_HOST"),
+            port=_number(env, "DB_PORT"),
+            user=_setting(env, "DB_USER"),
+            password=env.get("DB_PASSWORD") or None,
+            dbname=_setting(env, "DB_NAME"),
+            connect_timeout=timeout_seconds,
         ).close()
     except psycopg2.Error as error:
-        raise ScaledSettingsError(f"cannot connect to PostgreSQL with DB_*: {str(error).strip()}") from error
+        raise ScaledSettingsError(
+            f"cannot connect to PostgreSQL with DB_*: {str(error).strip()}"
+        ) from error
     try:
         redis.Redis(
-            host=_setting(env, "REDIS_HOST"), port=_number(env, "REDIS_PORT"), db=_number(env, "REDIS_DB"),
-            password=env.get("REDIS_PASSWORD") or None, socket_timeout=timeout_seconds,
+            host=_setting(env, "REDIS_HOST"),
+            port=_number(env, "REDIS_PORT"),
+            db=_number(env, "REDIS_DB"),
+            password=env.get("REDIS_PASSWORD") or None,
+            socket_timeout=timeout_seconds,
             socket_connect_timeout=timeout_seconds,
         ).ping()
     except redis.RedisError as error:
@@ -143,8 +156,12 @@ def check_services(env: Mapping[str, str], timeout_seconds: int = 5) -> None:
 
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write (default: %(default)s)")
-    parser.add_argument("--check", action="store_true", help="also check that PostgreSQL and Redis answer")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="where to write (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="also check that PostgreSQL and Redis answer"
+    )
     args = parser.parse_args(argv)
     try:
         path = write_scaled_endpoints(args.output, os.environ)

@@ -16,6 +16,7 @@ Requests are resolved inside their folder (no `..`, no symlinks out, no hidden f
 are never listed, and every answer carries an explicit content type and a strict
 Content-Security-Policy that lets the page talk only to itself and to the Rasa server.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -141,8 +142,13 @@ def make_handler(settings: WebSettings) -> type:
             self._answer(send_body=False)
 
         def _refuse_method(self) -> None:
-            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Method not allowed\n", ".txt", True,
-                       extra={"Allow": "GET, HEAD"})
+            self._send(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                b"Method not allowed\n",
+                ".txt",
+                True,
+                extra={"Allow": "GET, HEAD"},
+            )
 
         do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method  # noqa: N815
 
@@ -156,7 +162,7 @@ def make_handler(settings: WebSettings) -> type:
                 self._send(HTTPStatus.OK, body, ".json", send_body)
                 return
             if path.startswith(CHARTS_PREFIX):
-                target = resolve_inside(settings.charts_dir, path[len(CHARTS_PREFIX):])
+                target = resolve_inside(settings.charts_dir, path[len(CHARTS_PREFIX) :])
             else:
                 target = resolve_inside(settings.web_dir, "index.html" if path == "/" else path)
             if target is None:
@@ -179,8 +185,14 @@ def make_handler(settings: WebSettings) -> type:
         def _not_found(self, send_body: bool) -> None:
             self._send(HTTPStatus.NOT_FOUND, b"Not found\n", ".txt", send_body)
 
-        def _send(self, status: HTTPStatus, body: bytes, suffix: str, send_body: bool,
-                  extra: Optional[Dict[str, str]] = None) -> None:
+        def _send(
+            self,
+            status: HTTPStatus,
+            body: bytes,
+            suffix: str,
+            send_body: bool,
+            extra: Optional[Dict[str, str]] = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", CONTENT_TYPES.get(suffix, FALLBACK_CONTENT_TYPE))
             self.send_header("Content-Length", str(len(body)))
@@ -216,15 +228,28 @@ def page_address(host: str, port: int) -> str:
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Serve the clinic chat page and charts.")
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port to listen on, 0 for any free port (default {DEFAULT_PORT})")
-    parser.add_argument("--rasa-url", default=DEFAULT_RASA_URL,
-                        help="the Rasa server's address, or its full REST webhook address "
-                             f"(default {DEFAULT_RASA_URL})")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on, 0 for any free port (default {DEFAULT_PORT})",
+    )
+    parser.add_argument(
+        "--rasa-url",
+        default=DEFAULT_RASA_URL,
+        help="the Rasa server's address, or its full REST webhook address "
+        f"(default {DEFAULT_RASA_URL})",
+    )
     parser.add_argument("--web-dir", type=Path, default=DEFAULT_WEB_DIR, help=argparse.SUPPRESS)
-    parser.add_argument("--charts-dir", type=Path, default=DEFAULT_CHARTS_DIR,
-                        help="folder served at /charts/ (default build/charts)")
+    parser.add_argument(
+        "--charts-dir",
+        type=Path,
+        default=DEFAULT_CHARTS_DIR,
+        help="folder served at /charts/ (default build/charts)",
+    )
     return parser.parse_args(argv)
 
 
@@ -253,15 +278,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         server = make_server(args.host, args.port, settings)
     except OSError as error:
-        print(f"serve_web: cannot listen on {args.host}:{args.port} ({error.strerror})", file=sys.stderr)
+        print(
+            f"serve_web: cannot listen on {args.host}:{args.port} ({error.strerror})",
+            file=sys.stderr,
+        )
         return 2
     port = server.server_address[1]
     address = page_address(args.host, port)
     print(f"Clinic chat page: {address}  (talks to {settings.rest_url})", flush=True)
     if origin_of(address) != settings.web_origin:
-        print(f"serve_web: note: config/clinic.yml web_origin is {settings.web_origin}; Rasa's CORS "
-              f"allows only that origin, so the page at {origin_of(address)} may not reach it",
-              file=sys.stderr, flush=True)
+        print(
+            f"serve_web: note: config/clinic.yml web_origin is {settings.web_origin}; Rasa's CORS "
+            f"allows only that origin, so the page at {origin_of(address)} may not reach it",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ consistent). For the clinic's shared set-up, use PostgreSQL (docs/scaling.md).
 Configure it in an endpoints file as `type: stores.local_sqlite.LocalSQLiteTrackerStore` with the
 same settings as `type: SQL`. On any other database it behaves as ReconnectingSQLTrackerStore.
 """
+
 from __future__ import annotations
 
 from typing import Any

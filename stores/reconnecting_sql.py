@@ -13,6 +13,7 @@ Everything else (the `events` table, how events are stored and read) is Rasa's o
 Configure it in an endpoints file as `type: stores.reconnecting_sql.ReconnectingSQLTrackerStore`
 with the same settings as `type: SQL`.
 """
+
 from __future__ import annotations
 
 from typing import Any

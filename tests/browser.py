@@ -14,6 +14,7 @@ real assistant too:
 
 A browser cannot be downloaded here, so Playwright is pointed at the system's chromium.
 """
+
 from __future__ import annotations
 
 import os
@@ -85,7 +86,9 @@ def serve_web_page(
                 process.kill()
                 process.wait(timeout=10)
                 request_log.seek(0)
-                raise RuntimeError(f"serve_web.py did not start: {first_line!r} {request_log.read()!r}")
+                raise RuntimeError(
+                    f"serve_web.py did not start: {first_line!r} {request_log.read()!r}"
+                )
             yield f"http://127.0.0.1:{match.group(1)}/"
         finally:
             if process.poll() is None:
@@ -155,7 +158,9 @@ class ChatPage:
         return self.page.locator(selector).all_inner_texts()
 
     def image_sources(self) -> List[str]:
-        return [image.get_attribute("src") or "" for image in self.page.locator(".from-bot img").all()]
+        return [
+            image.get_attribute("src") or "" for image in self.page.locator(".from-bot img").all()
+        ]
 
     def error_text(self) -> str:
         banner = self.page.locator("#error")

@@ -1,4 +1,5 @@
 """Shared pytest fixtures: the running assistant for end-to-end tests (see tests/harness.py)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,8 +30,11 @@ class WebPage:
 def web_page(tmp_path_factory: pytest.TempPathFactory) -> WebPage:
     """The project's clinic settings, except that the page (and its charts) live on a free port."""
     port = free_port()
-    settings = {**dataclasses.asdict(clinic_config()), "web_origin": f"http://127.0.0.1:{port}",
-                "public_base_url": f"http://127.0.0.1:{port}"}
+    settings = {
+        **dataclasses.asdict(clinic_config()),
+        "web_origin": f"http://127.0.0.1:{port}",
+        "public_base_url": f"http://127.0.0.1:{port}",
+    }
     path = tmp_path_factory.mktemp("clinic") / "clinic.yml"
     path.write_text(yaml.safe_dump(settings))
     return WebPage(port=port, clinic_config=path)

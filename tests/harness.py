@@ -6,6 +6,7 @@ the reply texts and buttons, and read the tracker through Rasa's HTTP API (token
 Each server runs as a subprocess on free ports with its own SQLite tracker store, so a test
 run never touches a running `make run` nor its conversations.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,9 @@ def server_env() -> Dict[str, str]:
 
 def http_json(method: str, url: str, body: Any = None, timeout: float = 60) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read() or b"null")
 
@@ -63,13 +66,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, name: str, log: Path) ->
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the {name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"the {name} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
         try:
             urllib.request.urlopen(url, timeout=2).read()
             return
         except (urllib.error.URLError, ConnectionError, socket.timeout):
             time.sleep(0.5)
-    raise RuntimeError(f"the {name} did not start in {START_TIMEOUT_SECONDS}s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"the {name} did not start in {START_TIMEOUT_SECONDS}s:\n{log.read_text()[-3000:]}"
+    )
 
 
 def _stop(process: Optional[subprocess.Popen]) -> None:
@@ -119,16 +126,28 @@ class Assistant:
         log = self.workdir / "actions.log"
         self.action_server = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
-            cwd=PROJECT_ROOT, env={**server_env(), **self.extra_env},
-            stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env={**server_env(), **self.extra_env},
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
-        _wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.action_server, "action server", log)
+        _wait_until_up(
+            f"http://127.0.0.1:{self.action_port}/health", self.action_server, "action server", log
+        )
 
     def write_credentials(self) -> Path:
         output = self.workdir / "credentials.yml"
         subprocess.run(
-            [sys.executable, str(PROJECT_ROOT / "scripts" / "credentials.py"), "--quiet", "--output", str(output)],
-            cwd=PROJECT_ROOT, env={**server_env(), **self.extra_env}, check=True,
+            [
+                sys.executable,
+                str(PROJECT_ROOT / "scripts" / "credentials.py"),
+                "--quiet",
+                "--output",
+                str(output),
+            ],
+            cwd=PROJECT_ROOT,
+            env={**server_env(), **self.extra_env},
+            check=True,
         )
         return output
 
@@ -138,21 +157,35 @@ class Assistant:
         api_args = ["--enable-api", "--auth-token", API_TOKEN] if self.enable_api else []
         self.rasa_server = subprocess.Popen(
             [
-                str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
-                "--port", str(self.rasa_port), *api_args,
-                "--endpoints", str(self.endpoints_file), "--credentials", str(credentials),
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(self.model),
+                "--port",
+                str(self.rasa_port),
+                *api_args,
+                "--endpoints",
+                str(self.endpoints_file),
+                "--credentials",
+                str(credentials),
                 *self.extra_args,
             ],
-            cwd=PROJECT_ROOT, env={**server_env(), **self.extra_env},
-            stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env={**server_env(), **self.extra_env},
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
         if self.enable_api:
-            _wait_until_up(f"{self.rasa_url}/status?token={API_TOKEN}", self.rasa_server, "Rasa server", log)
+            _wait_until_up(
+                f"{self.rasa_url}/status?token={API_TOKEN}", self.rasa_server, "Rasa server", log
+            )
         else:
             # Without the API, "/" answers even when the model failed to load: ask for a reply too.
             _wait_until_up(f"{self.rasa_url}/", self.rasa_server, "Rasa server", log)
             if not self.send("harness-readiness-probe", "hi"):
-                raise RuntimeError(f"the Rasa server does not answer (model not loaded?):\n{log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"the Rasa server does not answer (model not loaded?):\n{log.read_text()[-3000:]}"
+                )
 
     def start(self) -> "Assistant":
         self.write_endpoints()
@@ -171,7 +204,9 @@ class Assistant:
     # --- talking to it ---
     def send(self, sender: str, text: str) -> List[Dict[str, Any]]:
         """Send one message over the REST channel; returns the bot's messages."""
-        return http_json("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text})
+        return http_json(
+            "POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text}
+        )
 
     def say(self, sender: str, text: str) -> str:
         """Send one message; returns all reply texts joined by newlines (for simple asserts)."""

@@ -1,5 +1,6 @@
 """Test doubles for the guided scripts' actions: a rasa_sdk Tracker built from slot values, a
 CollectingDispatcher, and the real domain loaded from domain.yml."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,12 @@ from rasa_sdk.executor import CollectingDispatcher
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DOMAIN: Dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 SCRIPT_FORMS = [
-    "breathing_form", "thought_record_form", "pacing_form", "flare_plan_form", "exposure_form", "exposure_practice_form",
+    "breathing_form",
+    "thought_record_form",
+    "pacing_form",
+    "flare_plan_form",
+    "exposure_form",
+    "exposure_practice_form",
 ]
 
 
@@ -31,7 +37,11 @@ def make_tracker(
     return Tracker(
         sender_id="test-person",
         slots=all_slots,
-        latest_message={"text": text, "intent": {"name": intent, "confidence": confidence} if intent else {}, "entities": []},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence} if intent else {},
+            "entities": [],
+        },
         events=events or [],
         paused=False,
         followup_action=None,
@@ -53,7 +63,9 @@ def run_action(action: Any, tracker: Tracker) -> tuple:
     return result, dispatcher
 
 
-def form_run_events(form: str, slot_events: Dict[str, Any], slots: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+def form_run_events(
+    form: str, slot_events: Dict[str, Any], slots: Optional[Dict[str, Any]] = None
+) -> List[Dict[str, Any]]:
     """Events as Rasa hands them to validate_<form>: a user message, then the slot candidates."""
     return [{"event": "user", "text": "answer"}, {"event": "action", "name": form}] + [
         {"event": "slot", "name": name, "value": value} for name, value in slot_events.items()

@@ -8,6 +8,7 @@ PostgreSQL's `initdb` refuses to run as root, so under root the cluster belongs 
 When a binary is missing the tests are skipped with the reason, except in CI (env CI set),
 where a missing service is a failure: CI installs both (scripts/install_system_packages.sh).
 """
+
 from __future__ import annotations
 
 import os
@@ -47,7 +48,10 @@ def require_services() -> None:
     """Skip (or, in CI, fail) when PostgreSQL's or Redis's binaries are not installed."""
     missing = [
         name
-        for name, found in (("PostgreSQL (initdb, pg_ctl)", postgres_bin_dir()), ("redis-server", redis_server_binary()))
+        for name, found in (
+            ("PostgreSQL (initdb, pg_ctl)", postgres_bin_dir()),
+            ("redis-server", redis_server_binary()),
+        )
         if not found
     ]
     if not missing:
@@ -80,7 +84,9 @@ def _service_user() -> Optional[str]:
             return name
         except KeyError:
             continue
-    raise RuntimeError("running as root and neither a 'postgres' nor a 'nobody' user exists for initdb")
+    raise RuntimeError(
+        "running as root and neither a 'postgres' nor a 'nobody' user exists for initdb"
+    )
 
 
 @dataclass
@@ -109,12 +115,18 @@ class PostgresServer:
         owner = _service_user()
         prefix: List[str] = ["runuser", "-u", owner, "--"] if owner else []
         return subprocess.run(
-            [*prefix, *command], cwd=self.root, capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS
+            [*prefix, *command],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_SECONDS,
         )
 
     def _check(self, result: subprocess.CompletedProcess, what: str) -> None:
         if result.returncode != 0:
-            raise RuntimeError(f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(
+                f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
 
     def start(self) -> "PostgresServer":
         bin_dir = postgres_bin_dir()
@@ -130,15 +142,33 @@ class PostgresServer:
             os.chown(password_file, entry.pw_uid, entry.pw_gid)
         self._check(
             self._run(
-                str(bin_dir / "initdb"), "-D", str(self.data_dir), "-U", self.user, "--pwfile", str(password_file),
-                "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+                str(bin_dir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                self.user,
+                "--pwfile",
+                str(password_file),
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
             ),
             "initdb",
         )
         password_file.unlink()
         self.start_server()
         self._check(
-            self._run(str(bin_dir / "createdb"), "-h", str(self.root), "-p", str(self.port), "-U", self.user, self.database),
+            self._run(
+                str(bin_dir / "createdb"),
+                "-h",
+                str(self.root),
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                self.database,
+            ),
             "createdb",
         )
         return self
@@ -147,7 +177,17 @@ class PostgresServer:
         """Start (or restart after stop_server) the cluster; returns once it takes connections."""
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
         self._check(
-            self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log), "-o", options, "-w", "start"),
+            self._run(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log),
+                "-o",
+                options,
+                "-w",
+                "start",
+            ),
             "pg_ctl start",
         )
         _wait_for_port(self.port, "PostgreSQL", self.log)
@@ -156,7 +196,15 @@ class PostgresServer:
         """Stop now: open connections are closed (pg_ctl -m fast), the data stays for start_server."""
         if self.data_dir.joinpath("postmaster.pid").exists():
             self._check(
-                self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"),
+                self._run(
+                    str(self.bin_dir / "pg_ctl"),
+                    "-D",
+                    str(self.data_dir),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "stop",
+                ),
                 "pg_ctl stop",
             )
 
@@ -201,9 +249,21 @@ class RedisServer:
         assert binary is not None, INSTALL_HINT
         log = self.root / "redis.log"
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.root)],
-            stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
         _wait_for_port(self.port, "Redis", log)
 

@@ -1,4 +1,5 @@
 """channels/action_result_validation.py: same verdicts as Rasa's own check, installed with the channels."""
+
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -12,7 +13,9 @@ import channels  # noqa: F401  (importing the channels installs the compiled che
 from channels.action_result_validation import validate_action_result
 
 VALID: Dict[str, Any] = {
-    "events": [{"event": "slot", "name": "breathing_tension_before", "value": 7.0, "timestamp": None}],
+    "events": [
+        {"event": "slot", "name": "breathing_tension_before", "value": 7.0, "timestamp": None}
+    ],
     "responses": [{"text": "Breathe in gently", "buttons": [{"title": "7", "payload": "7"}]}],
 }
 INVALID = [

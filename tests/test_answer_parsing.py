@@ -1,13 +1,14 @@
 """Short answers inside the guided scripts: ratings, yes/no, durations, amounts, lists, plans."""
+
 from __future__ import annotations
 
 import pytest
 
 from actions.answer_parsing import (
-    looks_like_question,
     Amount,
     IncreaseProblem,
     RatingProblem,
+    looks_like_question,
     parse_amount,
     parse_duration_minutes,
     parse_increase_plan,
@@ -48,7 +49,9 @@ from actions.answer_parsing import (
         ("3/5", 10, 6),
     ],
 )
-def test_ratings_in_many_forms_are_read_on_the_scale_asked(answer: str, scale_max: int, expected: float) -> None:
+def test_ratings_in_many_forms_are_read_on_the_scale_asked(
+    answer: str, scale_max: int, expected: float
+) -> None:
     result = parse_rating(answer, scale_max)
     assert result.ok, result
     assert result.value == pytest.approx(expected)
@@ -90,15 +93,32 @@ def test_a_rating_already_stored_is_accepted_again_but_still_range_checked() -> 
 
 def test_number_words_become_digits() -> None:
     assert words_to_digits("twenty-five and two hundred and fifty") == "25 and 250"
-    assert words_to_digits("six-7") == "6 - 7" or words_to_digits("six-7").replace(" ", "") in ("6-7",)
+    assert words_to_digits("six-7") == "6 - 7" or words_to_digits("six-7").replace(" ", "") in (
+        "6-7",
+    )
 
 
 @pytest.mark.parametrize(
     "answer, expected",
     [
-        ("yes", True), ("Yeah, let's go", True), ("I'm ready", True), ("sure", True), ("ok", True), (True, True),
-        ("no", False), ("nope, none of those", False), ("not really", False), ("not ready yet", False), (False, False),
-        ("not sure", None), ("maybe", None), ("yes and no", None), ("", None), ("purple", None), (None, None), (["yes"], True),
+        ("yes", True),
+        ("Yeah, let's go", True),
+        ("I'm ready", True),
+        ("sure", True),
+        ("ok", True),
+        (True, True),
+        ("no", False),
+        ("nope, none of those", False),
+        ("not really", False),
+        ("not ready yet", False),
+        (False, False),
+        ("not sure", None),
+        ("maybe", None),
+        ("yes and no", None),
+        ("", None),
+        ("purple", None),
+        (None, None),
+        (["yes"], True),
     ],
 )
 def test_yes_and_no(answer: object, expected: object) -> None:
@@ -108,9 +128,17 @@ def test_yes_and_no(answer: object, expected: object) -> None:
 @pytest.mark.parametrize(
     "answer, minutes",
     [
-        ("10 minutes", 10), ("ten mins", 10), ("half an hour", 30), ("an hour", 60), ("an hour and a half", 90),
-        ("1 hour 30 minutes", 90), ("90 secs", 1.5), ("a 20-minute walk", 20), ("2 hrs", 120),
-        ("a quarter of an hour", 15), ("about 15 min", 15),
+        ("10 minutes", 10),
+        ("ten mins", 10),
+        ("half an hour", 30),
+        ("an hour", 60),
+        ("an hour and a half", 90),
+        ("1 hour 30 minutes", 90),
+        ("90 secs", 1.5),
+        ("a 20-minute walk", 20),
+        ("2 hrs", 120),
+        ("a quarter of an hour", 15),
+        ("about 15 min", 15),
     ],
 )
 def test_durations_in_minutes(answer: str, minutes: float) -> None:
@@ -197,7 +225,10 @@ def test_increase_plans(answer: str, every_days: float, step: Amount, percent: f
 
 
 def test_increase_plans_describe_themselves() -> None:
-    assert parse_increase_plan("add 2 minutes every 3 days")[0].describe() == "add 2 minutes every 3 days"
+    assert (
+        parse_increase_plan("add 2 minutes every 3 days")[0].describe()
+        == "add 2 minutes every 3 days"
+    )
     assert parse_increase_plan("10% more weekly")[0].describe() == "add 10% every week"
 
 
@@ -211,30 +242,51 @@ def test_increase_plans_describe_themselves() -> None:
         ("add 0 minutes every day", IncreaseProblem.NO_AMOUNT),
     ],
 )
-def test_incomplete_increase_plans_say_what_is_missing(answer: str, problem: IncreaseProblem) -> None:
+def test_incomplete_increase_plans_say_what_is_missing(
+    answer: str, problem: IncreaseProblem
+) -> None:
     assert parse_increase_plan(answer) == (None, problem)
 
 
 # --- questions are not answers (issue 14) --------------------------------------------------
-@pytest.mark.parametrize("text", [
-    "why does my back still hurt after 2 years?",
-    "what is the biopsychosocial model",
-    "is 10 minutes twice a day enough or do i need to be doing 30",
-    "i got dizzy after about 4 breaths in, is that normal",
-    "can you set me a reminder for 7pm",
-    "tell me about the trial",
-    "hows sciatica different from a normal flare",  # no apostrophe, no question mark
-    "whys it worse in the morning",
-    # A question after a statement, without a question mark.
-    "my scan report says wear and tear, does that mean my discs are going",
-    "for my essay - were the people who scored the outcomes kept blind to the groups",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "why does my back still hurt after 2 years?",
+        "what is the biopsychosocial model",
+        "is 10 minutes twice a day enough or do i need to be doing 30",
+        "i got dizzy after about 4 breaths in, is that normal",
+        "can you set me a reminder for 7pm",
+        "tell me about the trial",
+        "hows sciatica different from a normal flare",  # no apostrophe, no question mark
+        "whys it worse in the morning",
+        # A question after a statement, without a question mark.
+        "my scan report says wear and tear, does that mean my discs are going",
+        "for my essay - were the people who scored the outcomes kept blind to the groups",
+    ],
+)
 def test_questions_are_recognised_by_their_shape(text: str) -> None:
     assert looks_like_question(text)
 
 
-@pytest.mark.parametrize("text", ["7", "about six", "will do", "can do", "yes please", "20 minutes", "heat, a walk", "?!", "", "I bent to pick up my bag",
-                                  "heat, walking, do my stretches", "lifting, was the worst", "rest and is fine after a day"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "7",
+        "about six",
+        "will do",
+        "can do",
+        "yes please",
+        "20 minutes",
+        "heat, a walk",
+        "?!",
+        "",
+        "I bent to pick up my bag",
+        "heat, walking, do my stretches",
+        "lifting, was the worst",
+        "rest and is fine after a day",
+    ],
+)
 def test_answers_are_not_taken_for_questions(text: str) -> None:
     assert not looks_like_question(text)
 

@@ -1,6 +1,7 @@
 """The benchmark's smoke mode (issue 9) against the running assistant: a tiny closed-loop run with
 1 and 2 conversations, then a check that bench.json, bench.md and the plot are written with the
 structure `make bench` relies on. Timings are not asserted: timing is not a test."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def smoke(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
     out_dir = tmp_path_factory.mktemp("bench")
     run_smoke(assistant, out_dir)
-    return {"dir": out_dir, "json": json.loads((out_dir / "bench.json").read_text(encoding="utf-8"))}
+    return {
+        "dir": out_dir,
+        "json": json.loads((out_dir / "bench.json").read_text(encoding="utf-8")),
+    }
 
 
 @pytest.mark.e2e
@@ -44,7 +48,9 @@ def test_smoke_run_measures_every_turn_of_both_levels(smoke: Dict[str, Any]) -> 
         assert run["errors"] == 0 and run["empty_replies"] == 0
         assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"] <= run["max_ms"]
         assert run["turns_per_second"] > 0
-    assert ours["saturation_turns_per_second"] == max(run["turns_per_second"] for run in ours["closed_loop"])
+    assert ours["saturation_turns_per_second"] == max(
+        run["turns_per_second"] for run in ours["closed_loop"]
+    )
     memory = ours["memory_mb"]
     assert memory["rasa_peak"] >= memory["rasa_idle"] > 0 and memory["actions_peak"] > 0
     # The figures are stored rounded to 0.1 MiB, so compare the sum at the same precision
@@ -53,7 +59,9 @@ def test_smoke_run_measures_every_turn_of_both_levels(smoke: Dict[str, Any]) -> 
 
 
 @pytest.mark.e2e
-def test_smoke_run_asks_statistic_questions_and_keeps_the_figures_it_expected(smoke: Dict[str, Any]) -> None:
+def test_smoke_run_asks_statistic_questions_and_keeps_the_figures_it_expected(
+    smoke: Dict[str, Any],
+) -> None:
     exact = smoke["json"]["configs"]["ours"]["accuracy"]["exact_statistics"]
     assert exact["asked"] == 2 == len(exact["answers"])
     assert exact["exact"] == sum(answer["exact"] for answer in exact["answers"])
@@ -119,8 +127,12 @@ def test_table_shows_ratio_when_both_configurations_ran() -> None:
     def config(p95: float) -> Dict[str, Any]:
         return {"closed_loop": [{"concurrency": 1, "p50_ms": 1.0, "p95_ms": p95, "p99_ms": p95}]}
 
-    results = {"mode": "full", "date": "2026-01-01 00:00 UTC", "machine": {"description": "test"},
-               "configs": {"ours": config(30.0), "default": config(60.0)}}
+    results = {
+        "mode": "full",
+        "date": "2026-01-01 00:00 UTC",
+        "machine": {"description": "test"},
+        "configs": {"ours": config(30.0), "default": config(60.0)},
+    }
     results["ratios"] = report.ratios(results)
     assert results["ratios"]["closed loop, 1 conv.: p95"] == 0.5
     assert "| closed loop, 1 conv.: p95 | 30.0 ms | 60.0 ms | 0.50× |" in report.markdown(results)

@@ -1,6 +1,7 @@
 """Unit tests of the channels (channels/), the credentials writer (scripts/credentials.py) and
 the start script's exposure settings (scripts/run.sh). The HTTP behaviour through the real Rasa
 server is tested in tests/e2e/test_slack_e2e.py and tests/e2e/test_rest_hardening.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load_credentials_script():
-    spec = importlib.util.spec_from_file_location("credentials_script", PROJECT_ROOT / "scripts" / "credentials.py")
+    spec = importlib.util.spec_from_file_location(
+        "credentials_script", PROJECT_ROOT / "scripts" / "credentials.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
@@ -42,6 +45,7 @@ SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "secret"}
 
 # --- Markdown to Slack mrkdwn ---
 
+
 @pytest.mark.parametrize(
     "markdown, mrkdwn",
     [
@@ -49,7 +53,10 @@ SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "secret"}
         ("__Pain__ fell", "*Pain* fell"),
         ("it *may* help", "it _may_ help"),
         ("~~old~~ new", "~old~ new"),
-        ("see [the trial](https://example.org/t?a=1&b=2)", "see <https://example.org/t?a=1&b=2|the trial>"),
+        (
+            "see [the trial](https://example.org/t?a=1&b=2)",
+            "see <https://example.org/t?a=1&b=2|the trial>",
+        ),
         ("# Results\nline", "*Results*\nline"),
         ("- one\n* two\n+ three", "• one\n• two\n• three"),
         ("pain < 3 & mood > 5", "pain &lt; 3 &amp; mood &gt; 5"),
@@ -71,8 +78,10 @@ def test_a_plain_message_is_one_post_with_its_line_breaks() -> None:
 
 
 def test_buttons_become_block_kit_buttons_with_their_payloads() -> None:
-    buttons = [{"title": "I'm a **patient**", "payload": "/declare_patient"},
-               {"title": "Trial page", "url": "https://example.org"}]
+    buttons = [
+        {"title": "I'm a **patient**", "payload": "/declare_patient"},
+        {"title": "Trial page", "url": "https://example.org"},
+    ]
     [post] = slack_messages("Who are you?", buttons)
     section, actions = post["blocks"]
     assert section["text"]["text"] == "Who are you?"
@@ -84,29 +93,45 @@ def test_buttons_become_block_kit_buttons_with_their_payloads() -> None:
 
 
 def test_many_buttons_are_all_shown_in_blocks_of_25() -> None:
-    buttons = [{"title": f"Option {i}", "payload": f"/choose{{\"n\": {i}}}"} for i in range(30)]
+    buttons = [{"title": f"Option {i}", "payload": f'/choose{{"n": {i}}}'} for i in range(30)]
     [post] = slack_messages("Pick one", buttons)
     actions = [b for b in post["blocks"] if b["type"] == "actions"]
     assert [len(b["elements"]) for b in actions] == [25, 5]
 
 
 def test_long_button_labels_are_shortened_and_overlong_payloads_left_out() -> None:
-    buttons = [{"title": "x" * 200, "payload": "/a"}, {"title": "Too long", "payload": "/" + "p" * 3000}]
+    buttons = [
+        {"title": "x" * 200, "payload": "/a"},
+        {"title": "Too long", "payload": "/" + "p" * 3000},
+    ]
     [post] = slack_messages("Pick", buttons)
     [element] = post["blocks"][1]["elements"]
     assert len(element["text"]["text"]) == MAX_BUTTON_LABEL_CHARS and element["value"] == "/a"
 
 
 def test_a_public_image_gets_an_image_block_with_the_first_line_as_alt_text() -> None:
-    [post] = slack_messages("Chart: **average pain** over time\n• group A: 5", image="https://clinic.example/charts/p.png")
+    [post] = slack_messages(
+        "Chart: **average pain** over time\n• group A: 5",
+        image="https://clinic.example/charts/p.png",
+    )
     image = next(b for b in post["blocks"] if b["type"] == "image")
-    assert image == {"type": "image", "image_url": "https://clinic.example/charts/p.png",
-                     "alt_text": "Chart: average pain over time"}
+    assert image == {
+        "type": "image",
+        "image_url": "https://clinic.example/charts/p.png",
+        "alt_text": "Chart: average pain over time",
+    }
 
 
 @pytest.mark.parametrize(
-    "url", ["http://localhost:8080/charts/p.png", "http://127.0.0.1/p.png", "http://10.0.0.5/p.png",
-            "http://intranet/p.png", "file:///etc/passwd", "http://printer.local/p.png"],
+    "url",
+    [
+        "http://localhost:8080/charts/p.png",
+        "http://127.0.0.1/p.png",
+        "http://10.0.0.5/p.png",
+        "http://intranet/p.png",
+        "file:///etc/passwd",
+        "http://printer.local/p.png",
+    ],
 )
 def test_an_image_slack_cannot_fetch_is_left_out_and_the_text_kept(url: str) -> None:
     assert not is_fetchable_by_slack(url)
@@ -128,6 +153,7 @@ def test_an_empty_message_posts_nothing() -> None:
 
 # --- the Slack output and input channels ---
 
+
 class RecordingClient:
     def __init__(self) -> None:
         self.calls: List[Dict[str, Any]] = []
@@ -138,9 +164,15 @@ class RecordingClient:
 
 
 def test_the_bot_posts_each_assistant_message_once_to_its_channel_and_thread() -> None:
-    bot = ClinicSlackBot("xoxb-1", "C1", thread_id="1700000000.1", api_url="http://127.0.0.1:9/api/")
+    bot = ClinicSlackBot(
+        "xoxb-1", "C1", thread_id="1700000000.1", api_url="http://127.0.0.1:9/api/"
+    )
     bot.client = RecordingClient()
-    message = {"text": "**Hi**\nthere", "buttons": [{"title": "Go", "payload": "/go"}], "image": None}
+    message = {
+        "text": "**Hi**\nthere",
+        "buttons": [{"title": "Go", "payload": "/go"}],
+        "image": None,
+    }
     asyncio.run(bot.send_response("U1", message))
     [call] = bot.client.calls
     assert call["channel"] == "C1" and call["thread_ts"] == "1700000000.1"
@@ -155,7 +187,9 @@ def test_the_bot_talks_to_the_configured_slack_api_address() -> None:
 
 
 def slack_input(**credentials: Any) -> ClinicSlackInput:
-    channel = ClinicSlackInput.from_credentials({"slack_token": "xoxb-1", "slack_signing_secret": "s", **credentials})
+    channel = ClinicSlackInput.from_credentials(
+        {"slack_token": "xoxb-1", "slack_signing_secret": "s", **credentials}
+    )
     assert isinstance(channel, ClinicSlackInput)
     return channel
 
@@ -169,7 +203,12 @@ def test_slack_input_passes_its_api_address_and_channel_to_the_bot() -> None:
 
 
 @pytest.mark.parametrize(
-    "credentials", [{"slack_signing_secret": ""}, {"slack_token": ""}, {"slack_api_url": "http://slack.example/api/"}],
+    "credentials",
+    [
+        {"slack_signing_secret": ""},
+        {"slack_token": ""},
+        {"slack_api_url": "http://slack.example/api/"},
+    ],
     ids=["no-signing-secret", "no-token", "plain-http-elsewhere"],
 )
 def test_slack_input_refuses_unsafe_settings(credentials: Dict[str, str]) -> None:
@@ -179,8 +218,11 @@ def test_slack_input_refuses_unsafe_settings(credentials: Dict[str, str]) -> Non
 
 @pytest.mark.parametrize(
     "url, expected",
-    [(None, "https://slack.com/api/"), ("https://slack.example/api/", "https://slack.example/api/"),
-     ("http://localhost:1234/api/", "http://localhost:1234/api/")],
+    [
+        (None, "https://slack.com/api/"),
+        ("https://slack.example/api/", "https://slack.example/api/"),
+        ("http://localhost:1234/api/", "http://localhost:1234/api/"),
+    ],
 )
 def test_slack_api_address_defaults_to_slack(url: Any, expected: str) -> None:
     assert validated_api_url(url) == expected
@@ -190,12 +232,15 @@ def test_a_slack_message_delivered_twice_counts_once() -> None:
     channel = slack_input()
     first = {"event": {"channel": "C1", "ts": "1.1"}}
     assert channel._first_delivery(first)
-    assert not channel._first_delivery({"event": {"channel": "C1", "ts": "1.1"}, "event_id": "other"})
+    assert not channel._first_delivery(
+        {"event": {"channel": "C1", "ts": "1.1"}, "event_id": "other"}
+    )
     assert channel._first_delivery({"event": {"channel": "C1", "ts": "1.2"}})
     assert channel._first_delivery({"event": {"channel": "C2", "ts": "1.1"}})
 
 
 # --- REST requests ---
+
 
 def test_a_well_formed_rest_request_is_read_as_rasa_reads_it() -> None:
     parsed = parse_rest_request(b'{"sender": "s1", "message": "hi", "metadata": {"page": "x"}}')
@@ -206,9 +251,13 @@ def test_a_well_formed_rest_request_is_read_as_rasa_reads_it() -> None:
 @pytest.mark.parametrize(
     "body, fragment",
     [
-        (b"{", "not valid JSON"), (b"[]", "JSON object"), (b'{"sender": "s"}', '"message"'),
-        (b'{"message": "hi"}', '"sender"'), (b'{"sender": "s", "message": 1}', '"message"'),
-        (b'{"sender": "\\ud800", "message": "hi"}', '"sender"'), (b'{"sender":"s","message":"\xc3\x28"}', "UTF-8"),
+        (b"{", "not valid JSON"),
+        (b"[]", "JSON object"),
+        (b'{"sender": "s"}', '"message"'),
+        (b'{"message": "hi"}', '"sender"'),
+        (b'{"sender": "s", "message": 1}', '"message"'),
+        (b'{"sender": "\\ud800", "message": "hi"}', '"sender"'),
+        (b'{"sender":"s","message":"\xc3\x28"}', "UTF-8"),
     ],
 )
 def test_a_malformed_rest_request_is_named_in_the_error(body: bytes, fragment: str) -> None:
@@ -230,6 +279,7 @@ def test_lone_surrogates_in_a_message_are_replaced_not_refused() -> None:
 
 # --- scripts/credentials.py ---
 
+
 def write_source(tmp_path: Path, text: str) -> Path:
     source = tmp_path / "credentials.yml"
     source.write_text(text)
@@ -240,7 +290,9 @@ def test_the_project_credentials_turn_slack_on_only_with_its_secrets(tmp_path: P
     source = PROJECT_ROOT / "credentials.yml"
     off = credentials_script.write_credentials(source, tmp_path / "off.yml", environ={})
     assert [s.describe() for s in off] == [
-        "Web chat (REST): on", "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable)"]
+        "Web chat (REST): on",
+        "Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable)",
+    ]
     on = credentials_script.write_credentials(source, tmp_path / "on.yml", environ=SLACK_ENV)
     assert [s.enabled for s in on] == [True, True]
     assert "SLACK_CHANNEL" in on[1].describe()
@@ -253,19 +305,26 @@ def test_the_written_file_keeps_secrets_out_and_rasa_reads_them_from_the_environ
 
     output = tmp_path / "out.yml"
     credentials_script.write_credentials(
-        PROJECT_ROOT / "credentials.yml", output, environ={**SLACK_ENV, "SLACK_CHANNEL": "C1"})
+        PROJECT_ROOT / "credentials.yml", output, environ={**SLACK_ENV, "SLACK_CHANNEL": "C1"}
+    )
     assert "xoxb-1" not in output.read_text() and "${SLACK_BOT_TOKEN}" in output.read_text()
     for name, value in {**SLACK_ENV, "SLACK_CHANNEL": "C1"}.items():
         monkeypatch.setenv(name, value)
     read = rasa.shared.utils.io.read_config_file(str(output))
-    assert read[SLACK] == {"slack_token": "xoxb-1", "slack_signing_secret": "secret", "slack_channel": "C1"}
+    assert read[SLACK] == {
+        "slack_token": "xoxb-1",
+        "slack_signing_secret": "secret",
+        "slack_channel": "C1",
+    }
     assert REST in read and read[REST] is None
 
 
 def test_an_empty_variable_counts_as_unset(tmp_path: Path) -> None:
     statuses = credentials_script.write_credentials(
-        PROJECT_ROOT / "credentials.yml", tmp_path / "out.yml",
-        environ={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "  "})
+        PROJECT_ROOT / "credentials.yml",
+        tmp_path / "out.yml",
+        environ={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "  "},
+    )
     assert statuses[1].describe() == "Slack: off (set SLACK_SIGNING_SECRET to enable)"
     assert SLACK not in (tmp_path / "out.yml").read_text()
 
@@ -274,34 +333,53 @@ def test_fixed_values_and_embedded_variables_are_handled(tmp_path: Path) -> None
     source = write_source(tmp_path, "custom.Channel:\n  url: https://${HOST}/hook\n  mode: fixed\n")
     [status] = credentials_script.plan_channels(credentials_script.read_channels(source), {})
     assert status.missing == ["HOST"]
-    [status] = credentials_script.plan_channels(credentials_script.read_channels(source), {"HOST": "h"})
+    [status] = credentials_script.plan_channels(
+        credentials_script.read_channels(source), {"HOST": "h"}
+    )
     assert status.settings == {"url": "https://${HOST}/hook", "mode": "fixed"}
 
 
 @pytest.mark.parametrize(
-    "text", ["- a list\n", "rest: [unclosed\n", "slack: just-a-string\n"], ids=["list", "bad-yaml", "bad-settings"]
+    "text",
+    ["- a list\n", "rest: [unclosed\n", "slack: just-a-string\n"],
+    ids=["list", "bad-yaml", "bad-settings"],
 )
-def test_a_malformed_credentials_file_is_reported_not_crashed_on(tmp_path: Path, text: str, capsys) -> None:
+def test_a_malformed_credentials_file_is_reported_not_crashed_on(
+    tmp_path: Path, text: str, capsys
+) -> None:
     source = write_source(tmp_path, text)
-    assert credentials_script.main(["--source", str(source), "--output", str(tmp_path / "out.yml")]) == 1
+    assert (
+        credentials_script.main(["--source", str(source), "--output", str(tmp_path / "out.yml")])
+        == 1
+    )
     assert "credentials:" in capsys.readouterr().err
     assert not (tmp_path / "out.yml").exists()
 
 
 def test_a_missing_credentials_file_is_reported(tmp_path: Path, capsys) -> None:
-    assert credentials_script.main(["--source", str(tmp_path / "nope.yml"), "--output", str(tmp_path / "o.yml")]) == 1
+    assert (
+        credentials_script.main(
+            ["--source", str(tmp_path / "nope.yml"), "--output", str(tmp_path / "o.yml")]
+        )
+        == 1
+    )
     assert "cannot read" in capsys.readouterr().err
 
 
 # --- what scripts/run.sh exposes ---
 
+
 def test_run_script_exposes_only_what_it_should() -> None:
     script = (PROJECT_ROOT / "scripts" / "run.sh").read_text()
     action_line = next(line for line in script.splitlines() if "rasa run actions" in line)
     assert "SANIC_HOST=127.0.0.1" in action_line
-    rasa_command = re.search(r"^\$bin/rasa run --port.*?&$", script, re.MULTILINE | re.DOTALL).group(0)
+    rasa_command = re.search(
+        r"^\$bin/rasa run --port.*?&$", script, re.MULTILINE | re.DOTALL
+    ).group(0)
     assert "--credentials var/credentials.yml" in rasa_command
     assert "--enable-api" not in rasa_command and '"${api_args[@]}"' in rasa_command
-    assert re.search(r'if \[ -n "\$\{RASA_API_TOKEN:-\}" \]; then\s+api_args=\(--enable-api --auth-token', script)
+    assert re.search(
+        r'if \[ -n "\$\{RASA_API_TOKEN:-\}" \]; then\s+api_args=\(--enable-api --auth-token', script
+    )
     assert "--cors" in rasa_command and '"*"' not in rasa_command
     assert script.index("scripts/credentials.py") < script.index(rasa_command)

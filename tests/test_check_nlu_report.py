@@ -1,4 +1,5 @@
 """The held-out NLU gate (scripts/check_nlu_report.py) fails below its bars and on missing reports."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,11 @@ def _reports(tmp_path: Path, scores: Dict[str, float]) -> List[str]:
     for directory, file_name, row, label, _ in check_nlu_report.CHECKS:
         f1 = scores.get(label, 0.99)
         reports.setdefault(tmp_path / directory / file_name, {})[row] = {
-            "precision": 1.0, "recall": f1, "f1-score": f1, "support": 10}
+            "precision": 1.0,
+            "recall": f1,
+            "f1-score": f1,
+            "support": 10,
+        }
     for path, report in reports.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report))
@@ -30,9 +35,12 @@ def test_passes_when_every_score_reaches_its_bar(tmp_path: Path, capsys) -> None
     assert "BELOW" not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("label", ["education-question intent", "education answer",
-                                   "trial-question intent"])
-def test_fails_when_an_education_or_trial_score_is_under_095(tmp_path: Path, capsys, label: str) -> None:
+@pytest.mark.parametrize(
+    "label", ["education-question intent", "education answer", "trial-question intent"]
+)
+def test_fails_when_an_education_or_trial_score_is_under_095(
+    tmp_path: Path, capsys, label: str
+) -> None:
     assert check_nlu_report.main(_reports(tmp_path, {label: 0.949})) == 1
     assert f"{label} F1 0.949 (BELOW 0.95)" in capsys.readouterr().out
 
@@ -44,7 +52,9 @@ def test_all_files_intents_have_their_own_guard(tmp_path: Path, capsys) -> None:
     assert check_nlu_report.main(_reports(tmp_path, {label: 0.89})) == 1
 
 
-def test_education_intent_is_the_explain_row_not_the_weighted_average(tmp_path: Path, capsys) -> None:
+def test_education_intent_is_the_explain_row_not_the_weighted_average(
+    tmp_path: Path, capsys
+) -> None:
     arguments = _reports(tmp_path, {"education-question intent": 0.90})
     assert check_nlu_report.main(arguments) == 1
     assert "education-question intent F1 0.900 (BELOW 0.95)" in capsys.readouterr().out

@@ -1,4 +1,5 @@
 """'Did you mean ...?' (issue 15): the likeliest topics, in plain words, as buttons."""
+
 from __future__ import annotations
 
 import json
@@ -10,18 +11,31 @@ from rasa.shared.core.domain import Domain
 from actions.clarify_actions import TITLES_FILE, intent_titles, topic_questions
 from backpain.clarify import MAX_OPTIONS, Option, clarify_options, plain_example
 
-TITLES = {"ask_trial_figure": "A figure from the trial", "choose_script": "A guided coping exercise"}
-QUESTIONS = {"pacing": "what is pacing", "sleep_and_pain": "how does sleep affect pain", "flare_ups": "what is a flare-up"}
+TITLES = {
+    "ask_trial_figure": "A figure from the trial",
+    "choose_script": "A guided coping exercise",
+}
+QUESTIONS = {
+    "pacing": "what is pacing",
+    "sleep_and_pain": "how does sleep affect pain",
+    "flare_ups": "what is a flare-up",
+}
 
 
 def test_education_topics_come_from_the_response_ranking_as_questions() -> None:
     options = clarify_options(
-        [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "explain", "confidence": 0.4},
-         {"name": "choose_script", "confidence": 0.2}],
-        [{"intent_response_key": "explain/sleep_and_pain", "confidence": 0.5},
-         {"intent_response_key": "explain/pacing", "confidence": 0.3},
-         {"intent_response_key": "explain/flare_ups", "confidence": 0.1}],
-        TITLES, QUESTIONS,
+        [
+            {"name": "nlu_fallback", "confidence": 0.55},
+            {"name": "explain", "confidence": 0.4},
+            {"name": "choose_script", "confidence": 0.2},
+        ],
+        [
+            {"intent_response_key": "explain/sleep_and_pain", "confidence": 0.5},
+            {"intent_response_key": "explain/pacing", "confidence": 0.3},
+            {"intent_response_key": "explain/flare_ups", "confidence": 0.1},
+        ],
+        TITLES,
+        QUESTIONS,
     )
     assert options == [
         Option("How does sleep affect pain?", "how does sleep affect pain"),
@@ -32,16 +46,25 @@ def test_education_topics_come_from_the_response_ranking_as_questions() -> None:
 
 def test_greetings_safety_intents_and_noise_are_never_offered() -> None:
     options = clarify_options(
-        [{"name": "greet", "confidence": 0.4}, {"name": "crisis", "confidence": 0.3},
-         {"name": "choose_script", "confidence": 0.01}, {"name": "ask_trial_figure", "confidence": 0.2}],
-        [], TITLES, QUESTIONS,
+        [
+            {"name": "greet", "confidence": 0.4},
+            {"name": "crisis", "confidence": 0.3},
+            {"name": "choose_script", "confidence": 0.01},
+            {"name": "ask_trial_figure", "confidence": 0.2},
+        ],
+        [],
+        TITLES,
+        QUESTIONS,
     )
     assert [option.title for option in options] == ["A figure from the trial"]
 
 
 def test_a_click_keeps_the_study_entities_the_message_named() -> None:
     options = clarify_options(
-        [{"name": "ask_trial_figure", "confidence": 0.3}], [], TITLES, QUESTIONS,
+        [{"name": "ask_trial_figure", "confidence": 0.3}],
+        [],
+        TITLES,
+        QUESTIONS,
         [{"entity": "outcome", "value": "pain"}, {"entity": "timepoint", "value": "week_10"}],
     )
     intent, _, entities = options[0].payload.partition("{")
@@ -50,13 +73,19 @@ def test_a_click_keeps_the_study_entities_the_message_named() -> None:
 
 
 def test_at_most_three_options() -> None:
-    ranking = [{"name": name, "confidence": 0.2} for name in ("ask_trial_figure", "choose_script", "explain")]
+    ranking = [
+        {"name": name, "confidence": 0.2}
+        for name in ("ask_trial_figure", "choose_script", "explain")
+    ]
     topics = [{"intent_response_key": f"explain/{topic}", "confidence": 0.3} for topic in QUESTIONS]
     assert len(clarify_options(ranking, topics, TITLES, QUESTIONS)) == MAX_OPTIONS
 
 
 def test_annotations_are_stripped_from_a_training_example() -> None:
-    assert plain_example('what is [CBT](group) for [pain]{"entity": "outcome"}') == "what is CBT for pain"
+    assert (
+        plain_example('what is [CBT](group) for [pain]{"entity": "outcome"}')
+        == "what is CBT for pain"
+    )
 
 
 def test_every_title_names_an_intent_the_domain_knows_and_none_is_a_safety_intent() -> None:
@@ -64,14 +93,25 @@ def test_every_title_names_an_intent_the_domain_knows_and_none_is_a_safety_inten
     titles = intent_titles()
     assert len(titles) >= 30
     assert set(titles) <= set(domain.intents)
-    assert not set(titles) & {"crisis", "red_flag_emergency", "red_flag_urgent", "red_flag_unclear",
-                              "inflammatory_signs", "nlu_fallback", "affirm", "deny", "greet"}
+    assert not set(titles) & {
+        "crisis",
+        "red_flag_emergency",
+        "red_flag_urgent",
+        "red_flag_unclear",
+        "inflammatory_signs",
+        "nlu_fallback",
+        "affirm",
+        "deny",
+        "greet",
+    }
     assert yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8"))["intents"] == titles
 
 
 def test_every_education_topic_has_a_question_for_its_button() -> None:
     domain = Domain.load(["domain.yml", "data/responses/education.yml"])
-    topics = {name.split("/", 1)[1] for name in domain.responses if name.startswith("utter_explain/")}
+    topics = {
+        name.split("/", 1)[1] for name in domain.responses if name.startswith("utter_explain/")
+    }
     questions = topic_questions()
     assert topics and topics <= set(questions)
     assert all("[" not in question and question.strip() for question in questions.values())
@@ -84,21 +124,45 @@ def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still() -> Non
 
     from actions.clarify_actions import ActionDefaultAskAffirmation
 
-    tracker = Tracker("t", {}, {"text": "ur really helpful lol", "intent": {"name": "nlu_fallback", "confidence": 0.55},
-                                "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.55},
-                                                   {"name": "thank", "confidence": 0.26}]},
-                      [], False, None, {}, "action_listen")
+    tracker = Tracker(
+        "t",
+        {},
+        {
+            "text": "ur really helpful lol",
+            "intent": {"name": "nlu_fallback", "confidence": 0.55},
+            "intent_ranking": [
+                {"name": "nlu_fallback", "confidence": 0.55},
+                {"name": "thank", "confidence": 0.26},
+            ],
+        },
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     dispatcher = CollectingDispatcher()
     ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_menu"]
 
 
-OFFER = [{"title": "Start graded exposure", "payload": "/start_graded_exposure"},
-         {"title": "Show my fear ladder", "payload": "/show_fear_ladder"},
-         {"title": "Something else", "payload": "/what_can_you_do"}]
-CLARIFY_EVENT = {"event": "bot", "text": "Did you mean one of these?", "data": {"buttons": OFFER},
-                 "metadata": {"utter_action": "utter_clarify"}}
-OTHER_EVENT = {"event": "bot", "text": "Hello!", "data": {"buttons": None}, "metadata": {"utter_action": "utter_greet"}}
+OFFER = [
+    {"title": "Start graded exposure", "payload": "/start_graded_exposure"},
+    {"title": "Show my fear ladder", "payload": "/show_fear_ladder"},
+    {"title": "Something else", "payload": "/what_can_you_do"},
+]
+CLARIFY_EVENT = {
+    "event": "bot",
+    "text": "Did you mean one of these?",
+    "data": {"buttons": OFFER},
+    "metadata": {"utter_action": "utter_clarify"},
+}
+OTHER_EVENT = {
+    "event": "bot",
+    "text": "Hello!",
+    "data": {"buttons": None},
+    "metadata": {"utter_action": "utter_greet"},
+}
 
 
 def _run_fallback(intent: str, events: list) -> tuple:
@@ -107,8 +171,16 @@ def _run_fallback(intent: str, events: list) -> tuple:
 
     from actions.clarify_actions import ActionDefaultFallback
 
-    tracker = Tracker("t", {}, {"text": intent, "intent": {"name": intent, "confidence": 1.0}},
-                      events, False, None, {}, "action_listen")
+    tracker = Tracker(
+        "t",
+        {},
+        {"text": intent, "intent": {"name": intent, "confidence": 1.0}},
+        events,
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     dispatcher = CollectingDispatcher()
     result = ActionDefaultFallback().run(dispatcher, tracker, {})
     return dispatcher.messages, result
@@ -117,7 +189,9 @@ def _run_fallback(intent: str, events: list) -> tuple:
 def test_a_yes_to_did_you_mean_offers_the_same_topics_again() -> None:
     """Rasa's two-stage fallback puts the "yes" in place of the unclear message; no rule answers it."""
     user_yes = {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}}
-    messages, result = _run_fallback("affirm", [CLARIFY_EVENT, user_yes, {"event": "rewind"}, user_yes])
+    messages, result = _run_fallback(
+        "affirm", [CLARIFY_EVENT, user_yes, {"event": "rewind"}, user_yes]
+    )
     assert [(m["response"], m["buttons"]) for m in messages] == [("utter_clarify_which", OFFER)]
     assert result == [{"event": "rewind", "timestamp": None}]
 
@@ -127,8 +201,11 @@ def test_a_no_to_did_you_mean_gets_the_menu_without_still() -> None:
     assert [m["response"] for m in messages] == ["utter_clarify_declined"]
 
 
-@pytest.mark.parametrize("intent, events", [("affirm", [OTHER_EVENT]), ("affirm", []), ("nlu_fallback", [CLARIFY_EVENT])],
-                         ids=["yes-elsewhere", "yes-first", "second-unclear-message"])
+@pytest.mark.parametrize(
+    "intent, events",
+    [("affirm", [OTHER_EVENT]), ("affirm", []), ("nlu_fallback", [CLARIFY_EVENT])],
+    ids=["yes-elsewhere", "yes-first", "second-unclear-message"],
+)
 def test_anything_else_gets_the_stock_menu_and_is_reverted(intent: str, events: list) -> None:
     messages, result = _run_fallback(intent, events)
     assert [m["response"] for m in messages] == ["utter_default"]

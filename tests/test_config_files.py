@@ -1,4 +1,5 @@
 """The clinic's settings and the start-up check of every file the action server reads."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +35,10 @@ def test_the_shipped_contacts_are_one_countrys_set() -> None:
 
 
 def test_the_contacts_country_is_printed_for_make_run() -> None:
-    assert "--print contacts_country" in (Path(__file__).resolve().parent.parent / "scripts" / "run.sh").read_text()
+    assert (
+        "--print contacts_country"
+        in (Path(__file__).resolve().parent.parent / "scripts" / "run.sh").read_text()
+    )
 
 
 def test_urls_lose_their_trailing_slash() -> None:
@@ -102,7 +106,10 @@ def test_a_built_folder_is_pointed_at_by_rewriting_its_config_line(tmp_path: Pat
     config.write_text('pipeline:\n  - name: X\n    classifier: "build/old-1"\n', encoding="utf-8")
     line = re.compile(r'^([ \t]*classifier:[ \t]*)"?build/[^"\s]*"?[ \t]*$', re.MULTILINE)
     assert point_config_line(config, line, "build/new-2") is True
-    assert config.read_text(encoding="utf-8") == 'pipeline:\n  - name: X\n    classifier: "build/new-2"\n'
+    assert (
+        config.read_text(encoding="utf-8")
+        == 'pipeline:\n  - name: X\n    classifier: "build/new-2"\n'
+    )
     assert point_config_line(config, line, "build/new-2") is False  # already there: untouched
     config.write_text("pipeline: []\n", encoding="utf-8")
     with pytest.raises(SystemExit):

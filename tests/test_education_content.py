@@ -6,6 +6,7 @@ answers `utter_explain/<topic>` in data/responses/education.yml (each with a pla
 tests in tests/test_stories_education.yml. These tests check the content itself; the held-out F1 and
 the conversation tests are run by `make test`.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,9 @@ ALLOWED_DIGITS = {
     # The publication year in the trial's citation ("Advances in Rheumatology, 2023"), not a result.
     "2023": re.compile(r"Advances in Rheumatology, 2023\b"),
     # ICD-11's definition of chronic pain (the trainee answer on acute and chronic pain, issue 15).
-    "ICD-11": re.compile(r"\bICD-11 defines chronic pain as pain that persists or recurs for more than 3 months\b"),
+    "ICD-11": re.compile(
+        r"\bICD-11 defines chronic pain as pain that persists or recurs for more than 3 months\b"
+    ),
 }
 # Study-file parts that hold bibliographic numbers (years, volume, page, registry ids), not results.
 STUDY_KEYS_WITHOUT_FIGURES = {"schema_version", "study_id", "sources", "citation", "registrations"}
@@ -65,6 +68,7 @@ KNOWN_TRIAL_FIGURES = {5.03, 1.86, 0.89, 2.2, 1.54, 35.0, 70.0, 12.0}
 
 
 # ---------------------------------------------------------------- reading the files
+
 
 def _read_yaml(path: Path) -> Dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -79,7 +83,9 @@ def _raw_examples(path: Path) -> Dict[str, List[str]]:
     found: Dict[str, List[str]] = {}
     for block in _read_yaml(path).get("nlu", []) or []:
         lines = str(block.get("examples", "")).splitlines()
-        found[block["intent"]] = [line.strip()[2:] for line in lines if line.strip().startswith("- ")]
+        found[block["intent"]] = [
+            line.strip()[2:] for line in lines if line.strip().startswith("- ")
+        ]
     return found
 
 
@@ -94,7 +100,7 @@ def _topics(path: Path) -> Dict[str, List[str]]:
 
 def _education_responses() -> Dict[str, List[Dict[str, Any]]]:
     responses = _read_yaml(EDUCATION_RESPONSES).get("responses", {})
-    return {name[len(RESPONSE_PREFIX):]: variations for name, variations in responses.items()}
+    return {name[len(RESPONSE_PREFIX) :]: variations for name, variations in responses.items()}
 
 
 def _every_response_file() -> List[Path]:
@@ -159,15 +165,20 @@ def _sentences(text: str) -> List[str]:
 
 # ---------------------------------------------------------------- coverage
 
+
 def test_there_are_at_least_forty_topics() -> None:
     topics = _topics(EDUCATION_NLU)
-    assert len(topics) >= MIN_TOPICS, f"{len(topics)} education topics; the issue asks for {MIN_TOPICS}"
+    assert len(topics) >= MIN_TOPICS, (
+        f"{len(topics)} education topics; the issue asks for {MIN_TOPICS}"
+    )
 
 
 def test_every_topic_has_enough_distinct_training_examples() -> None:
     for topic, examples in _topics(EDUCATION_NLU).items():
         distinct = {example.lower() for example in examples}
-        assert len(distinct) >= MIN_TRAINING_EXAMPLES, f"explain/{topic}: {len(distinct)} distinct examples"
+        assert len(distinct) >= MIN_TRAINING_EXAMPLES, (
+            f"explain/{topic}: {len(distinct)} distinct examples"
+        )
         assert len(distinct) == len(examples), f"explain/{topic} repeats an example"
 
 
@@ -175,27 +186,39 @@ def test_no_example_is_trained_for_two_topics() -> None:
     seen: Dict[str, str] = {}
     for topic, examples in _topics(EDUCATION_NLU).items():
         for example in examples:
-            assert example.lower() not in seen, f"{example!r} is in explain/{seen[example.lower()]} and explain/{topic}"
+            assert example.lower() not in seen, (
+                f"{example!r} is in explain/{seen[example.lower()]} and explain/{topic}"
+            )
             seen[example.lower()] = topic
 
 
 def test_no_education_example_belongs_to_another_intent() -> None:
-    education = {example.lower() for examples in _topics(EDUCATION_NLU).values() for example in examples}
+    education = {
+        example.lower() for examples in _topics(EDUCATION_NLU).values() for example in examples
+    }
     for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
         if path == EDUCATION_NLU:
             continue
         for intent, examples in _raw_examples(path).items():
             shared = education & {_plain(example).lower() for example in examples}
-            assert not shared, f"{path.name} trains {intent} on education examples: {sorted(shared)}"
+            assert not shared, (
+                f"{path.name} trains {intent} on education examples: {sorted(shared)}"
+            )
 
 
 def test_training_responses_and_held_out_cover_the_same_topics() -> None:
     trained = set(_topics(EDUCATION_NLU))
     answered = set(_education_responses())
     held_out = _topics(EDUCATION_HELD_OUT)
-    assert trained == answered, f"trained but unanswered: {trained - answered}; answered but untrained: {answered - trained}"
+    assert trained == answered, (
+        f"trained but unanswered: {trained - answered}; answered but untrained: {answered - trained}"
+    )
     assert set(held_out) == trained, f"topics without held-out examples: {trained - set(held_out)}"
-    thin = {topic: len(examples) for topic, examples in held_out.items() if len(examples) < MIN_HELD_OUT_EXAMPLES}
+    thin = {
+        topic: len(examples)
+        for topic, examples in held_out.items()
+        if len(examples) < MIN_HELD_OUT_EXAMPLES
+    }
     assert not thin, f"fewer than {MIN_HELD_OUT_EXAMPLES} held-out examples: {thin}"
 
 
@@ -217,14 +240,21 @@ def test_conversation_tests_cover_every_topic_for_both_audiences() -> None:
 
 # ---------------------------------------------------------------- the answers
 
+
 def test_every_topic_has_a_plain_and_a_trainee_variation() -> None:
     for topic, variations in _education_responses().items():
         plain = [v for v in variations if not v.get("condition")]
         trainee = [v for v in variations if v.get("condition") == TRAINEE_CONDITION]
-        assert len(plain) == 1 and plain[0].get("text"), f"utter_explain/{topic}: needs one unconditioned (plain) text"
-        assert len(trainee) == 1 and trainee[0].get("text"), f"utter_explain/{topic}: needs one trainee text"
+        assert len(plain) == 1 and plain[0].get("text"), (
+            f"utter_explain/{topic}: needs one unconditioned (plain) text"
+        )
+        assert len(trainee) == 1 and trainee[0].get("text"), (
+            f"utter_explain/{topic}: needs one trainee text"
+        )
         assert len(variations) == 2, f"utter_explain/{topic}: unexpected extra variations"
-        assert plain[0]["text"] != trainee[0]["text"], f"utter_explain/{topic}: both variations say the same"
+        assert plain[0]["text"] != trainee[0]["text"], (
+            f"utter_explain/{topic}: both variations say the same"
+        )
 
 
 def test_every_answer_fits_a_chat_bubble() -> None:
@@ -249,11 +279,14 @@ def test_no_response_in_the_project_states_a_trial_figure() -> None:
         f"{where}: {name}: {token!r} in {text!r}"
         for where, name, text in _every_response_text()
         for token in NUMBER.findall(text)
-        if _as_number(token) in figures and not any(
+        if _as_number(token) in figures
+        and not any(
             token in allowed and pattern.search(text) for allowed, pattern in ALLOWED_DIGITS.items()
         )
     ]
-    assert not offending, "trial figures belong to data/study/bemani2023.yml only:\n" + "\n".join(offending)
+    assert not offending, "trial figures belong to data/study/bemani2023.yml only:\n" + "\n".join(
+        offending
+    )
 
 
 def test_education_answers_contain_no_numbers_at_all() -> None:
@@ -266,7 +299,9 @@ def test_education_answers_contain_no_numbers_at_all() -> None:
                     unexplained = pattern.sub("", unexplained)
                 if re.search(r"\d", unexplained) or NUMBER_WORDS.search(unexplained):
                     offending.append(f"utter_explain/{topic}: {text!r}")
-    assert not offending, "education answers are words only (see ALLOWED_DIGITS):\n" + "\n".join(offending)
+    assert not offending, "education answers are words only (see ALLOWED_DIGITS):\n" + "\n".join(
+        offending
+    )
 
 
 def test_recommendations_name_their_source() -> None:
@@ -275,17 +310,24 @@ def test_recommendations_name_their_source() -> None:
         for topic, variations in _education_responses().items()
         for variation in variations
         for sentence in _sentences(variation["text"])
-        if re.search(r"recommend|advises? against", sentence, re.IGNORECASE) and "NICE" not in sentence
+        if re.search(r"recommend|advises? against", sentence, re.IGNORECASE)
+        and "NICE" not in sentence
     ]
     assert not unsourced, "a recommendation says whose it is (NICE NG59):\n" + "\n".join(unsourced)
 
 
 def test_answers_about_the_trial_name_it() -> None:
-    trial_topics = {topic for topic in _education_responses() if topic.startswith(("trial_", "both_", "groups_"))}
+    trial_topics = {
+        topic
+        for topic in _education_responses()
+        if topic.startswith(("trial_", "both_", "groups_"))
+    }
     assert trial_topics, "no trial topics found"
     for topic in trial_topics:
         for variation in _education_responses()[topic]:
-            assert re.search(r"Bemani|the trial", variation["text"], re.IGNORECASE), f"utter_explain/{topic}: which trial?"
+            assert re.search(r"Bemani|the trial", variation["text"], re.IGNORECASE), (
+                f"utter_explain/{topic}: which trial?"
+            )
 
 
 def test_exercise_answers_send_people_to_their_physiotherapist() -> None:
@@ -295,6 +337,7 @@ def test_exercise_answers_send_people_to_their_physiotherapist() -> None:
 
 
 # ---------------------------------------------------------------- buttons
+
 
 def _buttons() -> Iterator[Tuple[str, Dict[str, str]]]:
     for topic, variations in _education_responses().items():
@@ -313,13 +356,19 @@ def test_question_buttons_send_a_trained_question() -> None:
     # A `/explain/<topic>` payload cannot choose a sub-intent: Rasa's payload parser only knows the
     # intent `explain`, and the ResponseSelector would then judge the literal text "/explain/...".
     # So buttons that lead to another answer send that topic's first training example as text.
-    first_examples = {examples[0].lower(): topic for topic, examples in _topics(EDUCATION_NLU).items()}
+    first_examples = {
+        examples[0].lower(): topic for topic, examples in _topics(EDUCATION_NLU).items()
+    }
     for topic, button in _buttons():
         payload = button["payload"]
         assert not payload.startswith(f"/{RETRIEVAL_INTENT}"), f"utter_explain/{topic}: {payload!r}"
         if not payload.startswith("/"):
-            assert payload.lower() in first_examples, f"utter_explain/{topic}: {payload!r} is not a topic's first example"
-            assert first_examples[payload.lower()] != topic, f"utter_explain/{topic}: a button back to itself"
+            assert payload.lower() in first_examples, (
+                f"utter_explain/{topic}: {payload!r} is not a topic's first example"
+            )
+            assert first_examples[payload.lower()] != topic, (
+                f"utter_explain/{topic}: a button back to itself"
+            )
 
 
 def test_intent_buttons_name_intents_and_entities_the_domain_knows() -> None:
@@ -329,18 +378,27 @@ def test_intent_buttons_name_intents_and_entities_the_domain_knows() -> None:
     domain = _read_yaml(DOMAIN_FILE)
     intents = {next(iter(i)) if isinstance(i, dict) else i for i in domain["intents"]}
     entities = set(domain["entities"])
-    shortcuts = [(topic, button["payload"]) for topic, button in _buttons() if button["payload"].startswith("/")]
+    shortcuts = [
+        (topic, button["payload"])
+        for topic, button in _buttons()
+        if button["payload"].startswith("/")
+    ]
     assert shortcuts, "no button asks the trial actions for figures"
     for topic, payload in shortcuts:
         match = YAMLStoryReader._regex_message_pattern().match(payload)
-        assert match and not match.group("rest"), f"utter_explain/{topic}: unreadable payload {payload!r}"
-        assert match.group(INTENT_NAME_KEY).strip() in intents, f"utter_explain/{topic}: {payload!r} names an unknown intent"
+        assert match and not match.group("rest"), (
+            f"utter_explain/{topic}: unreadable payload {payload!r}"
+        )
+        assert match.group(INTENT_NAME_KEY).strip() in intents, (
+            f"utter_explain/{topic}: {payload!r} names an unknown intent"
+        )
         if match.group(ENTITIES):
             named = set(json.loads(match.group(ENTITIES)))
             assert named <= entities, f"utter_explain/{topic}: {payload!r} names unknown entities"
 
 
 # ---------------------------------------------------------------- entity annotations
+
 
 @pytest.fixture(scope="module")
 def study_entity_ruler() -> Any:
@@ -351,7 +409,9 @@ def study_entity_ruler() -> Any:
     from actions.study_model import load_study
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(load_study().entity_patterns())
+    nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(
+        load_study().entity_patterns()
+    )
     return nlp
 
 
@@ -374,8 +434,14 @@ def _annotations(annotated: str) -> List[Tuple[int, int, str, str]]:
 def _extracted(nlp: Any, text: str, with_values: bool) -> List[Tuple[int, int, str, str]]:
     doc = nlp(text.lower())  # Rasa's SpacyNLP lower-cases too (case_sensitive: false)
     return [
-        (e.start_char, e.end_char, e.label_, (e.ent_id_ or text[e.start_char:e.end_char]) if with_values
-         else text[e.start_char:e.end_char])
+        (
+            e.start_char,
+            e.end_char,
+            e.label_,
+            (e.ent_id_ or text[e.start_char : e.end_char])
+            if with_values
+            else text[e.start_char : e.end_char],
+        )
         for e in doc.ents
     ]
 
@@ -395,16 +461,21 @@ def test_entity_annotations_match_what_the_study_ruler_extracts(study_entity_rul
         for examples in _raw_examples(path).values():
             for annotated in examples:
                 plain = _plain(annotated)
-                if _annotations(annotated) != _extracted(study_entity_ruler, plain, with_values=False):
+                if _annotations(annotated) != _extracted(
+                    study_entity_ruler, plain, with_values=False
+                ):
                     wrong.append(f"{path.name}: {annotated}")
     for annotated in _story_user_texts():
         # Conversation tests also compare values, which are the study file's canonical ids.
-        if _annotations(annotated) != _extracted(study_entity_ruler, _plain(annotated), with_values=True):
+        if _annotations(annotated) != _extracted(
+            study_entity_ruler, _plain(annotated), with_values=True
+        ):
             wrong.append(f"{EDUCATION_STORIES.name}: {annotated}")
     assert not wrong, "annotations differ from the entity ruler:\n" + "\n".join(wrong[:20])
 
 
 # ---------------------------------------------------------------- through Rasa itself
+
 
 @pytest.fixture(scope="module")
 def rasa_domain() -> Any:
@@ -428,7 +499,9 @@ def test_rasa_knows_explain_as_a_retrieval_intent(rasa_domain: Any) -> None:
     "audience, expected",
     [("trainee", "trainee"), ("patient", "plain"), (None, "plain")],
 )
-def test_the_audience_slot_chooses_the_variation(rasa_domain: Any, audience: Any, expected: str) -> None:
+def test_the_audience_slot_chooses_the_variation(
+    rasa_domain: Any, audience: Any, expected: str
+) -> None:
     # Rasa's own response generator, as used by the retrieval action utter_explain: conditions
     # written in data/responses/education.yml survive the merge into the domain and are honoured.
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -437,8 +510,12 @@ def test_the_audience_slot_chooses_the_variation(rasa_domain: Any, audience: Any
     for topic, variations in _education_responses().items():
         wanted = next(v for v in variations if bool(v.get("condition")) == (expected == "trainee"))
         for _ in range(3):  # a random choice among matching variations would show up here
-            said = generator.generate_from_slots(f"{RESPONSE_PREFIX}{topic}", {"audience": audience}, "rest")
-            assert said is not None and said["text"] == wanted["text"], f"{topic} for audience={audience}"
+            said = generator.generate_from_slots(
+                f"{RESPONSE_PREFIX}{topic}", {"audience": audience}, "rest"
+            )
+            assert said is not None and said["text"] == wanted["text"], (
+                f"{topic} for audience={audience}"
+            )
 
 
 # ---------------------------------------------------------------- trial details (issue 15)
@@ -452,11 +529,38 @@ TRIAL_REFERENCE = re.compile(
 # Treatments, techniques and conduct details an answer could wrongly attribute to the trial. Each
 # one named in a sentence about the trial must be in the study file, where its source is tagged.
 TRIAL_DETAIL_TERMS = (
-    "TENS", "interferential", "ultrasound", "electrotherapy", "pacing", "manual therapy", "massage",
-    "manipulation", "mobilisation", "acupuncture", "dry needling", "traction", "heat", "ice",
-    "hydrotherapy", "pilates", "yoga", "mindfulness", "relaxation", "breathing", "goal setting",
-    "problem-solving", "cognitive restructuring", "flare-up", "medication", "sleep", "home assignments",
-    "adherence", "kept using", "blinded", "allocation concealment", "funding",
+    "TENS",
+    "interferential",
+    "ultrasound",
+    "electrotherapy",
+    "pacing",
+    "manual therapy",
+    "massage",
+    "manipulation",
+    "mobilisation",
+    "acupuncture",
+    "dry needling",
+    "traction",
+    "heat",
+    "ice",
+    "hydrotherapy",
+    "pilates",
+    "yoga",
+    "mindfulness",
+    "relaxation",
+    "breathing",
+    "goal setting",
+    "problem-solving",
+    "cognitive restructuring",
+    "flare-up",
+    "medication",
+    "sleep",
+    "home assignments",
+    "adherence",
+    "kept using",
+    "blinded",
+    "allocation concealment",
+    "funding",
 )
 
 
@@ -473,9 +577,13 @@ def test_answers_about_the_trial_name_only_details_the_study_file_holds() -> Non
         for sentence in _sentences(variation["text"])
         if TRIAL_REFERENCE.search(sentence)
         for term in TRIAL_DETAIL_TERMS
-        if re.search(rf"\b{re.escape(term)}\b", sentence, re.IGNORECASE) and term.lower() not in study_text
+        if re.search(rf"\b{re.escape(term)}\b", sentence, re.IGNORECASE)
+        and term.lower() not in study_text
     ]
-    assert not unsupported, "a trial detail in an answer must be in data/study/bemani2023.yml:\n" + "\n".join(unsupported)
+    assert not unsupported, (
+        "a trial detail in an answer must be in data/study/bemani2023.yml:\n"
+        + "\n".join(unsupported)
+    )
 
 
 def test_the_trial_detail_check_catches_an_invented_detail() -> None:

@@ -1,4 +1,5 @@
 """The fear ladder: ordering, the first step, practice comparisons, progress."""
+
 from __future__ import annotations
 
 from actions.fear_ladder import (
@@ -36,13 +37,19 @@ def test_first_step_is_the_lowest_in_the_low_to_moderate_band() -> None:
 def test_first_step_when_everything_is_frightening_is_the_least_frightening() -> None:
     ladder = ladder_of(("running", 95), ("lifting", 80))
     proposal = propose_first_step(ladder)
-    assert (ladder.steps[proposal.index].activity, proposal.reason) == ("lifting", FirstStepReason.ALL_HIGH)
+    assert (ladder.steps[proposal.index].activity, proposal.reason) == (
+        "lifting",
+        FirstStepReason.ALL_HIGH,
+    )
 
 
 def test_first_step_when_nothing_is_frightening_is_the_most_feared() -> None:
     ladder = ladder_of(("walking", 5), ("bending", 15))
     proposal = propose_first_step(ladder)
-    assert (ladder.steps[proposal.index].activity, proposal.reason) == ("bending", FirstStepReason.ALL_LOW)
+    assert (ladder.steps[proposal.index].activity, proposal.reason) == (
+        "bending",
+        FirstStepReason.ALL_LOW,
+    )
 
 
 def test_first_step_with_a_gap_around_the_middle_is_the_nearest_low_one() -> None:
@@ -59,7 +66,12 @@ def test_slot_round_trip_and_malformed_slot_values() -> None:
     assert Ladder.from_slot(ladder.to_slot()) == ladder
     assert Ladder.from_slot(None).steps == []
     assert Ladder.from_slot("nonsense").steps == []
-    assert [s.activity for s in Ladder.from_slot([{"activity": "ok", "fear": 3}, {"fear": 2}, 7, {"activity": "x"}]).steps] == ["ok"]
+    assert [
+        s.activity
+        for s in Ladder.from_slot(
+            [{"activity": "ok", "fear": 3}, {"fear": 2}, 7, {"activity": "x"}]
+        ).steps
+    ] == ["ok"]
 
 
 def test_starting_higher_marks_easier_steps_as_passed() -> None:
@@ -125,14 +137,18 @@ def test_settling_on_the_last_step_means_the_top_is_reached() -> None:
 
 def test_big_gaps_and_a_high_first_step_are_pointed_out() -> None:
     ladder = ladder_of(("walking", 10), ("bending", 30), ("lifting", 70), ("running", 90))
-    assert [(low.activity, high.activity) for low, high in ladder.big_gaps()] == [("bending", "lifting")]
+    assert [(low.activity, high.activity) for low, high in ladder.big_gaps()] == [
+        ("bending", "lifting")
+    ]
     assert not ladder.starts_too_high()
     assert ladder_of(("lifting", 70), ("running", 90)).starts_too_high()
     assert ladder_of(("bending", 30), ("lifting", 60)).big_gaps() == []  # 30 apart: climbable
 
 
 def test_progress_lines_mark_passed_current_ahead_and_skipped_steps() -> None:
-    ladder = start_at(ladder_of(("walking", 10), ("bending", 30), ("lifting", 60), ("running", 90)), 1)
+    ladder = start_at(
+        ladder_of(("walking", 10), ("bending", 30), ("lifting", 60), ("running", 90)), 1
+    )
     record_practice(ladder, actual_fear=30, actual_pain=2)
     record_practice(ladder, actual_fear=20, actual_pain=2)
     lines = progress_lines(ladder)

@@ -10,6 +10,7 @@ an answer's text (or button titles) passes only if it is
   - a number written inside one of the file's own statements (criteria, dates, identifiers).
 The last tests prove the check fails on an invented figure.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -38,7 +39,9 @@ from actions.study_queries import (
 RAW = yaml.safe_load(DEFAULT_STUDY_PATH.read_text(encoding="utf-8"))
 # A number not inside a word or identifier ("NCT04270422", "week22" hold no figures); a minus
 # sign (−) or hyphen directly before it makes it negative; en-dash ranges stay positive.
-NUMBER = re.compile(rf"(?:(?<![\w.])(?P<sign>[{MINUS}-]))?(?<![\w.])(?P<digits>\d+(?:\.\d+)?)(?!\w)")
+NUMBER = re.compile(
+    rf"(?:(?<![\w.])(?P<sign>[{MINUS}-]))?(?<![\w.])(?P<digits>\d+(?:\.\d+)?)(?!\w)"
+)
 TOLERANCE = 1e-9
 
 
@@ -96,16 +99,28 @@ def provenance_problems(answer: Answer) -> List[str]:
         try:
             in_file = lookup(figure.path)
         except (KeyError, IndexError, TypeError):
-            problems.append(f"reported figure {figure.value} names a path not in the file: {figure.path!r}")
+            problems.append(
+                f"reported figure {figure.value} names a path not in the file: {figure.path!r}"
+            )
             continue
-        if isinstance(in_file, bool) or not isinstance(in_file, (int, float)) or not same(in_file, figure.value):
-            problems.append(f"reported figure {figure.value} but the file has {in_file!r} at {figure.path!r}")
+        if (
+            isinstance(in_file, bool)
+            or not isinstance(in_file, (int, float))
+            or not same(in_file, figure.value)
+        ):
+            problems.append(
+                f"reported figure {figure.value} but the file has {in_file!r} at {figure.path!r}"
+            )
     for figure in computed:
         for path, value in figure.inputs:
             if not same(lookup(path), value):
-                problems.append(f"computed figure {figure.value} uses {value}, but the file has {lookup(path)} at {path!r}")
-        if abs(recompute(figure) - figure.value) > 0.5 * 10 ** -figure.decimals + TOLERANCE:
-            problems.append(f"computed figure {figure.value} does not follow from its inputs ({figure.formula})")
+                problems.append(
+                    f"computed figure {figure.value} uses {value}, but the file has {lookup(path)} at {path!r}"
+                )
+        if abs(recompute(figure) - figure.value) > 0.5 * 10**-figure.decimals + TOLERANCE:
+            problems.append(
+                f"computed figure {figure.value} does not follow from its inputs ({figure.formula})"
+            )
 
     lines = answer.text.splitlines() + [button["title"] for button in answer.buttons]
     for line in lines:
@@ -115,14 +130,24 @@ def provenance_problems(answer: Answer) -> List[str]:
             if line[: match.start()].endswith("about "):
                 # Whole numbers, or one decimal where two whole numbers would read the same (issue 15).
                 decimals = len(match.group(0).partition(".")[2])
-                rounded = (lambda v: round_half_up(v)) if decimals == 0 else (lambda v: round(v, decimals))
+                rounded = (
+                    (lambda v: round_half_up(v))
+                    if decimals == 0
+                    else (lambda v: round(v, decimals))
+                )
                 if not any(same(abs(rounded(f.value)), abs(value)) for f in reported):
-                    problems.append(f"'about {match.group(0)}' is not the rounding of a reported figure: {line!r}")
+                    problems.append(
+                        f"'about {match.group(0)}' is not the rounding of a reported figure: {line!r}"
+                    )
                 continue
-            if any(same(value, f.value) or (f.shown_unsigned and same(abs(value), abs(f.value))) for f in reported):
+            if any(
+                same(value, f.value) or (f.shown_unsigned and same(abs(value), abs(f.value)))
+                for f in reported
+            ):
                 continue
             if labelled_computed and any(
-                same(value, round(f.value, f.decimals)) or (f.shown_unsigned and same(abs(value), abs(round(f.value, f.decimals))))
+                same(value, round(f.value, f.decimals))
+                or (f.shown_unsigned and same(abs(value), abs(round(f.value, f.decimals))))
                 for f in computed
             ):
                 continue
@@ -153,9 +178,18 @@ def every_answer(study=STUDY, chart_dir: Path = None) -> Iterator[Answer]:
                 yield answer_design(topic, audience, study, group=group)
         if chart_dir is not None:
             yield answer_chart(audience, study, output_path=chart_dir / "chart.png")
-        previous = {"outcome": "pain", "group": "control", "timepoint": "week22", "topic": "treatments"}
+        previous = {
+            "outcome": "pain",
+            "group": "control",
+            "timepoint": "week22",
+            "topic": "treatments",
+        }
         for kind in QUERY_KINDS:
-            for new in ({"group": "experimental"}, {"timepoint": "week10"}, {"timepoint": "follow-up"}):
+            for new in (
+                {"group": "experimental"},
+                {"timepoint": "week10"},
+                {"timepoint": "follow-up"},
+            ):
                 yield answer_follow_up(kind, previous, new, audience, study)
 
 
@@ -206,7 +240,10 @@ def test_check_catches_an_invented_figure_in_the_text(extra_line):
 def test_check_catches_a_computed_figure_that_is_not_labelled():
     answer = answer_change("pain", "experimental", "week22", "trainee", STUDY)
     unlabelled = Answer(
-        text="\n".join(line.replace("computed", "worked out").replace("calculation", "sum") for line in answer.text.splitlines()),
+        text="\n".join(
+            line.replace("computed", "worked out").replace("calculation", "sum")
+            for line in answer.text.splitlines()
+        ),
         kind=answer.kind,
         figures=answer.figures,
     )
@@ -216,7 +253,9 @@ def test_check_catches_a_computed_figure_that_is_not_labelled():
 def test_check_catches_a_wrong_computation():
     answer = answer_change("pain", "experimental", "week22", "trainee", STUDY)
     answer.figures = [
-        Figure(f.value + 1, f.kind, f.path, f.sources, f.formula, f.inputs, f.decimals) if f.kind == "computed" else f
+        Figure(f.value + 1, f.kind, f.path, f.sources, f.formula, f.inputs, f.decimals)
+        if f.kind == "computed"
+        else f
         for f in answer.figures
     ]
     assert any("does not follow" in p for p in provenance_problems(answer))
@@ -225,7 +264,9 @@ def test_check_catches_a_wrong_computation():
 def test_check_catches_answers_built_from_an_altered_file(tmp_path):
     """Queries run on a study file with one invented mean: the check against the real file fails."""
     altered = tmp_path / "altered.yml"
-    text = DEFAULT_STUDY_PATH.read_text(encoding="utf-8").replace("week22: {mean: 3.86, sd: 2.35", "week22: {mean: 3.99, sd: 2.35")
+    text = DEFAULT_STUDY_PATH.read_text(encoding="utf-8").replace(
+        "week22: {mean: 3.86, sd: 2.35", "week22: {mean: 3.99, sd: 2.35"
+    )
     assert "3.99" in text
     altered.write_text(text, encoding="utf-8")
     altered_study = load_study(altered)

@@ -1,4 +1,5 @@
 """stores/local_sqlite.py: the single-server tracker store keeps Rasa's behaviour, in WAL mode."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def store_from_endpoint(db: Path) -> TrackerStore:
     """Built the way `rasa run` builds it from endpoints.yml."""
-    config = EndpointConfig(type="stores.local_sqlite.LocalSQLiteTrackerStore", dialect="sqlite", db=str(db))
+    config = EndpointConfig(
+        type="stores.local_sqlite.LocalSQLiteTrackerStore", dialect="sqlite", db=str(db)
+    )
     return TrackerStore.create(config, Domain.empty())
 
 
@@ -35,7 +38,12 @@ def test_turns_are_saved_and_read_back_in_write_ahead_log_mode(tmp_path: Path) -
     # TrackerStore.create wraps custom stores; the real one is inside.
     inner = getattr(store, "_tracker_store", store)
     assert isinstance(inner, LocalSQLiteTrackerStore)
-    events = [ActionExecuted("action_listen"), UserUttered("hello 👋"), BotUttered("Hi!"), ActionExecuted("action_listen")]
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("hello 👋"),
+        BotUttered("Hi!"),
+        ActionExecuted("action_listen"),
+    ]
     asyncio.run(store.save(DialogueStateTracker.from_events("someone", events)))
 
     read_back = asyncio.run(store.retrieve("someone"))
@@ -49,7 +57,11 @@ def test_turns_are_saved_and_read_back_in_write_ahead_log_mode(tmp_path: Path) -
 def test_a_plain_sql_store_is_left_in_sqlite_default_mode(tmp_path: Path) -> None:
     # The control for the test above: without the tuned class, SQLite keeps its rollback journal.
     db = tmp_path / "plain.db"
-    store = TrackerStore.create(EndpointConfig(type="SQL", dialect="sqlite", db=str(db)), Domain.empty())
-    asyncio.run(store.save(DialogueStateTracker.from_events("someone", [ActionExecuted("action_listen")])))
+    store = TrackerStore.create(
+        EndpointConfig(type="SQL", dialect="sqlite", db=str(db)), Domain.empty()
+    )
+    asyncio.run(
+        store.save(DialogueStateTracker.from_events("someone", [ActionExecuted("action_listen")]))
+    )
     with sqlite3.connect(db) as plain:
         assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

@@ -1,4 +1,5 @@
 """The held-out NLU files really are held out, and the spaCy pipeline config is current."""
+
 from __future__ import annotations
 
 import difflib
@@ -24,7 +25,9 @@ def _example_lines(files) -> Iterator[Tuple[Path, str, str]]:
             for line in str(block.get("examples", "")).splitlines():
                 text = line.strip()
                 if text.startswith("- "):
-                    plain = ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text[2:]).strip().lower()
+                    plain = (
+                        ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text[2:]).strip().lower()
+                    )
                     yield path, str(block.get("intent", "")), plain
 
 
@@ -72,19 +75,35 @@ def test_held_out_examples_are_not_near_copies_of_training_examples() -> None:
 # them, or on near copies, would turn their figures into a memory test. Short, canonical
 # questions ("hi", "what is the biopsychosocial model") are written the same way by anyone, so
 # only messages of six words or more are compared.
-BLIND_SETS = ("heldout/conversation.yml", "heldout/midscript.yml", "heldout/safety.yml", "heldout/safety_check3.yml",
-              "dev/conversation_dev.yml", "dev/safety_dev.yml", "dev/safety_dev2.yml")
+BLIND_SETS = (
+    "heldout/conversation.yml",
+    "heldout/midscript.yml",
+    "heldout/safety.yml",
+    "heldout/safety_check3.yml",
+    "dev/conversation_dev.yml",
+    "dev/safety_dev.yml",
+    "dev/safety_dev2.yml",
+)
 BLIND_NEAR_COPY_RATIO = 0.9
 BLIND_MIN_WORDS = 6
 # Training examples written on 2026-11-25, five days before the blind sets existed, that the blind
 # writers happened to phrase the same way (checked with `git log -S`). Listed so no new one slips in.
 KNOWN_COINCIDENCES = {
-    "what can you help me with", "what can you help with", "who won the football last night",
-    "what's the capital of france", "why does tiredness make pain worse",
-    "what is the difference between acute and chronic pain", "what is the fear avoidance model",
-    "whats the bemani study about", "i'm going to kill myself", "do i have a slipped disc?",
-    "what are red flags for back pain", "how do i know if my back pain is serious", "can we do a breathing exercise",
-    "i'm thinking about killing myself", "i'm thinking about ending it all",
+    "what can you help me with",
+    "what can you help with",
+    "who won the football last night",
+    "what's the capital of france",
+    "why does tiredness make pain worse",
+    "what is the difference between acute and chronic pain",
+    "what is the fear avoidance model",
+    "whats the bemani study about",
+    "i'm going to kill myself",
+    "do i have a slipped disc?",
+    "what are red flags for back pain",
+    "how do i know if my back pain is serious",
+    "can we do a breathing exercise",
+    "i'm thinking about killing myself",
+    "i'm thinking about ending it all",
 }
 
 
@@ -98,7 +117,10 @@ def _blind_texts() -> Set[str]:
         content = yaml.safe_load((PROJECT_ROOT / "tests" / name).read_text(encoding="utf-8")) or {}
         for group in content.values():
             for entry in group if isinstance(group, list) else []:
-                texts.update(_words(text) for text in ([entry["text"]] if "text" in entry else entry.get("turns") or []))
+                texts.update(
+                    _words(text)
+                    for text in ([entry["text"]] if "text" in entry else entry.get("turns") or [])
+                )
     return {text for text in texts if len(text.split()) >= BLIND_MIN_WORDS}
 
 
@@ -113,8 +135,11 @@ def test_no_training_example_is_a_near_copy_of_a_blind_message() -> None:
         matcher.set_seq2(_words(text))
         for other in blind:
             matcher.set_seq1(other)
-            if (matcher.real_quick_ratio() >= BLIND_NEAR_COPY_RATIO and matcher.quick_ratio() >= BLIND_NEAR_COPY_RATIO
-                    and matcher.ratio() >= BLIND_NEAR_COPY_RATIO):
+            if (
+                matcher.real_quick_ratio() >= BLIND_NEAR_COPY_RATIO
+                and matcher.quick_ratio() >= BLIND_NEAR_COPY_RATIO
+                and matcher.ratio() >= BLIND_NEAR_COPY_RATIO
+            ):
                 near.append((label, text, other))
                 break
     assert not near, f"training examples nearly identical to blind test messages: {near}"
@@ -123,7 +148,9 @@ def test_no_training_example_is_a_near_copy_of_a_blind_message() -> None:
 def test_config_points_at_the_current_spacy_pipeline() -> None:
     result = subprocess.run(
         [sys.executable, "scripts/build_spacy_pipeline.py", "--check"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -154,12 +181,14 @@ def test_training_annotations_match_what_the_entity_ruler_extracts() -> None:
                     continue
                 plain, annotated, position = "", [], 0
                 for match in STUDY_ENTITY.finditer(example):
-                    plain += example[position:match.start()]
+                    plain += example[position : match.start()]
                     annotated.append((len(plain), len(plain) + len(match.group(1)), match.group(2)))
                     plain += match.group(1)
                     position = match.end()
                 plain += example[position:]
                 extracted = [(e.start_char, e.end_char, e.label_) for e in nlp(plain).ents]
                 if sorted(extracted) != sorted(annotated):
-                    mismatches.append(f"{path.name}: {plain!r}: annotated {annotated}, ruler {extracted}")
+                    mismatches.append(
+                        f"{path.name}: {plain!r}: annotated {annotated}, ruler {extracted}"
+                    )
     assert not mismatches, "\n".join(mismatches)

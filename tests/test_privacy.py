@@ -2,6 +2,7 @@
 
 The same commands on PostgreSQL are tested with the scaled servers (tests/e2e/test_scale_out.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +16,14 @@ from typing import List, Optional
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from scripts import privacy
@@ -66,16 +74,26 @@ def user_texts(store: SQLTrackerStore, sender: str, all_sessions: bool = False) 
 def store(tmp_path: Path) -> SQLTrackerStore:
     """Three conversations: recent, quiet for 40 days, and in use with a 40-day-old session."""
     rasa_store = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    save(rasa_store, "recent", session(NOW - 3600, ["hello", "what was pain at 22 weeks?"], "trainee"))
+    save(
+        rasa_store,
+        "recent",
+        session(NOW - 3600, ["hello", "what was pain at 22 weeks?"], "trainee"),
+    )
     save(rasa_store, "quiet", session(NOW - 40 * DAY, ["hi there", "my back hurts"]))
-    save(rasa_store, "returning", session(NOW - 40 * DAY, ["old question"], "patient") + session(NOW - 60, ["new question"]))
+    save(
+        rasa_store,
+        "returning",
+        session(NOW - 40 * DAY, ["old question"], "patient") + session(NOW - 60, ["new question"]),
+    )
     return rasa_store
 
 
 @pytest.fixture
 def endpoints(tmp_path: Path, store: SQLTrackerStore) -> Path:
     path = tmp_path / "endpoints.yml"
-    path.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n")
+    path.write_text(
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n"
+    )
     return path
 
 
@@ -85,7 +103,9 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple:
     return status, captured.out, captured.err
 
 
-def test_list_shows_every_conversation_with_its_size(endpoints: Path, capsys: pytest.CaptureFixture) -> None:
+def test_list_shows_every_conversation_with_its_size(
+    endpoints: Path, capsys: pytest.CaptureFixture
+) -> None:
     status, out, _ = run(capsys, "--endpoints", str(endpoints), "list")
     assert status == 0
     assert "'quiet': 9 events, 2 messages from the person" in out
@@ -104,7 +124,9 @@ def test_delete_conversation_is_a_dry_run_without_yes(
 def test_delete_conversation_with_yes_removes_only_that_person(
     store: SQLTrackerStore, endpoints: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    status, out, _ = run(capsys, "--endpoints", str(endpoints), "delete-conversation", "recent", "--yes")
+    status, out, _ = run(
+        capsys, "--endpoints", str(endpoints), "delete-conversation", "recent", "--yes"
+    )
     assert status == 0
     assert "Deleted 10 events in 1 conversation(s)." in out
     assert asyncio.run(store.retrieve_full_tracker("recent")) is None
@@ -112,8 +134,12 @@ def test_delete_conversation_with_yes_removes_only_that_person(
     assert user_texts(store, "returning", all_sessions=True) == ["old question", "new question"]
 
 
-def test_unknown_sender_deletes_nothing(store: SQLTrackerStore, endpoints: Path, capsys: pytest.CaptureFixture) -> None:
-    status, out, _ = run(capsys, "--endpoints", str(endpoints), "delete-conversation", "nobody-like-this", "--yes")
+def test_unknown_sender_deletes_nothing(
+    store: SQLTrackerStore, endpoints: Path, capsys: pytest.CaptureFixture
+) -> None:
+    status, out, _ = run(
+        capsys, "--endpoints", str(endpoints), "delete-conversation", "nobody-like-this", "--yes"
+    )
     assert status == 0
     assert "No conversation with sender id 'nobody-like-this' is stored." in out
     assert sorted(asyncio.run(store.keys())) == ["quiet", "recent", "returning"]
@@ -166,8 +192,14 @@ def test_nothing_old_enough(endpoints: Path, capsys: pytest.CaptureFixture) -> N
     [
         ("lock_store:\n  type: in_memory\n", "in memory only"),
         ("tracker_store:\n  type: redis\n  url: localhost\n", "of type 'redis'"),
-        ("tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: ${PRIVACY_TEST_UNSET_VARIABLE}\n", "cannot read"),
-        ("tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: /nonexistent/dir/tracker.db\n", "no tracker database at"),
+        (
+            "tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: ${PRIVACY_TEST_UNSET_VARIABLE}\n",
+            "cannot read",
+        ),
+        (
+            "tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: /nonexistent/dir/tracker.db\n",
+            "no tracker database at",
+        ),
     ],
     ids=["no-tracker-store", "redis", "unset-variable", "missing-database"],
 )
@@ -193,7 +225,9 @@ def test_the_scaled_tracker_store_class_is_understood(
     assert status == 0 and "3 conversation(s) stored." in out
 
 
-def test_an_unknown_tracker_store_class_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_an_unknown_tracker_store_class_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     path = tmp_path / "endpoints.yml"
     path.write_text("tracker_store:\n  type: stores.no_such_module.Store\n")
     status, _, err = run(capsys, "--endpoints", str(path), "list")
@@ -213,8 +247,19 @@ def test_default_endpoints_point_at_the_project_sqlite_file() -> None:
 
 def test_command_line(store: SQLTrackerStore, endpoints: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/privacy.py", "--endpoints", str(endpoints), "delete-conversation", "quiet", "--yes"],
-        cwd=privacy.PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "scripts/privacy.py",
+            "--endpoints",
+            str(endpoints),
+            "delete-conversation",
+            "quiet",
+            "--yes",
+        ],
+        cwd=privacy.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
     )
     assert result.returncode == 0, result.stderr

@@ -3,6 +3,7 @@
 The advice is rendered from the real domain.yml responses with the values the actions pass, so
 these tests see the words a person would read, with the clinic's own contacts in them.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,7 +64,12 @@ def make_tracker(
         latest_message["safety"] = safety
     return Tracker(
         sender_id="safety-test",
-        slots={"paused_form": None, "last_escalation": None, "requested_slot": "some_slot", **(slots or {})},
+        slots={
+            "paused_form": None,
+            "last_escalation": None,
+            "requested_slot": "some_slot",
+            **(slots or {}),
+        },
         latest_message=latest_message,
         events=[],
         paused=False,
@@ -105,7 +111,9 @@ def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def test_emergency_advice_sends_to_the_emergency_department_with_the_clinic_number() -> None:
-    tracker = make_tracker("red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"})
+    tracker = make_tracker(
+        "red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"}
+    )
     texts, _, _ = run(ActionEscalateRedFlag(), tracker)
     advice = " ".join(texts)
     assert "999" in advice
@@ -114,7 +122,9 @@ def test_emergency_advice_sends_to_the_emergency_department_with_the_clinic_numb
 
 
 def test_urgent_advice_is_a_doctor_today_and_pausing_exercises() -> None:
-    tracker = make_tracker("red_flag_urgent", {"kind": "red_flag_urgent", "category": "fever_or_unwell"})
+    tracker = make_tracker(
+        "red_flag_urgent", {"kind": "red_flag_urgent", "category": "fever_or_unwell"}
+    )
     texts, _, _ = run(ActionEscalateRedFlag(), tracker)
     advice = " ".join(texts)
     assert TEST_CLINIC["urgent_care_text"] in advice
@@ -124,7 +134,10 @@ def test_urgent_advice_is_a_doctor_today_and_pausing_exercises() -> None:
 
 
 def test_crisis_support_gives_crisis_line_and_number_and_offers_to_stay() -> None:
-    texts, _, dispatcher = run(ActionCrisisSupport(), make_tracker("crisis", {"kind": "crisis", "category": "suicidal_thoughts"}))
+    texts, _, dispatcher = run(
+        ActionCrisisSupport(),
+        make_tracker("crisis", {"kind": "crisis", "category": "suicidal_thoughts"}),
+    )
     assert "999" in texts[0] and TEST_CLINIC["crisis_line_text"] in texts[0]
     assert "stay" in texts[1]
     assert button_payloads(dispatcher.messages[1]) == ["/affirm", "/deny"]
@@ -150,7 +163,9 @@ def test_crisis_heard_only_by_the_classifier_opens_with_the_feeling_but_keeps_ev
     assert "stay" in texts[1]
 
 
-def test_a_broken_clinic_file_still_gives_advice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_broken_clinic_file_still_gives_advice(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text("emergency_number: [", encoding="utf-8")
     monkeypatch.setenv(CLINIC_CONFIG_ENV, str(broken))
@@ -191,11 +206,17 @@ def test_without_a_form_nothing_is_paused_and_an_earlier_pause_is_kept() -> None
 
 
 def test_the_escalation_is_recorded_without_the_persons_words() -> None:
-    tracker = make_tracker("red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"})
+    tracker = make_tracker(
+        "red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"}
+    )
     _, events, _ = run(ActionEscalateRedFlag(), tracker)
     record = slot_events(events)["last_escalation"]
     assert set(record) == {"kind", "category", "source", "at"}
-    assert (record["kind"], record["category"], record["source"]) == ("red_flag_emergency", "saddle_numbness", "screen")
+    assert (record["kind"], record["category"], record["source"]) == (
+        "red_flag_emergency",
+        "saddle_numbness",
+        "screen",
+    )
     assert re.match(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$", record["at"])
     serialised = json.dumps(events)
     for fragment in ("bum", "wipe", "Alex", "Example"):
@@ -205,15 +226,25 @@ def test_the_escalation_is_recorded_without_the_persons_words() -> None:
 def test_a_classifier_only_escalation_is_recorded_as_such() -> None:
     _, events, _ = run(ActionCrisisSupport(), make_tracker("crisis"))
     record = slot_events(events)["last_escalation"]
-    assert (record["kind"], record["category"], record["source"]) == ("crisis", "classifier", "classifier")
+    assert (record["kind"], record["category"], record["source"]) == (
+        "crisis",
+        "classifier",
+        "classifier",
+    )
 
 
 # -- the confirming question -------------------------------------------------------------------
 
 
 def test_an_unclear_message_gets_a_yes_no_question_about_the_right_signs() -> None:
-    safety = {"kind": "red_flag_unclear", "category": "leg_sensation_unclear", "confirm": "red_flag_emergency"}
-    texts, events, dispatcher = run(ActionConfirmRedFlag(), make_tracker("red_flag_unclear", safety))
+    safety = {
+        "kind": "red_flag_unclear",
+        "category": "leg_sensation_unclear",
+        "confirm": "red_flag_emergency",
+    }
+    texts, events, dispatcher = run(
+        ActionConfirmRedFlag(), make_tracker("red_flag_unclear", safety)
+    )
     assert "bladder" in texts[0] and "both legs" in texts[0]
     assert button_payloads(dispatcher.messages[0]) == ["/affirm", "/deny"]
     record = slot_events(events)["last_escalation"]
@@ -229,8 +260,16 @@ def test_an_unclear_message_gets_a_yes_no_question_about_the_right_signs() -> No
     ],
 )
 def test_a_yes_to_the_question_escalates_as_asked(confirm: str, expected: str) -> None:
-    pending = {"kind": "red_flag_unclear", "category": "distress_unclear", "confirm": confirm, "source": "screen", "at": "x"}
-    texts, events, _ = run(ActionEscalateRedFlag(), make_tracker("affirm", slots={"last_escalation": pending}))
+    pending = {
+        "kind": "red_flag_unclear",
+        "category": "distress_unclear",
+        "confirm": confirm,
+        "source": "screen",
+        "at": "x",
+    }
+    texts, events, _ = run(
+        ActionEscalateRedFlag(), make_tracker("affirm", slots={"last_escalation": pending})
+    )
     assert expected in " ".join(texts)
     record = slot_events(events)["last_escalation"]
     assert (record["kind"], record["source"]) == (confirm, "confirmed")
@@ -246,8 +285,15 @@ def test_an_escalation_with_nothing_known_errs_on_the_side_of_emergency() -> Non
 
 
 def test_domain_declares_everything_the_safety_layer_uses() -> None:
-    for intent in ("red_flag_emergency", "red_flag_urgent", "crisis", "red_flag_unclear",
-                   "ask_diagnosis", "ask_medication", "ask_stop_treatment"):
+    for intent in (
+        "red_flag_emergency",
+        "red_flag_urgent",
+        "crisis",
+        "red_flag_unclear",
+        "ask_diagnosis",
+        "ask_medication",
+        "ask_stop_treatment",
+    ):
         assert intent in DOMAIN["intents"]
     for action in ("action_escalate_red_flag", "action_crisis_support", "action_confirm_red_flag"):
         assert action in DOMAIN["actions"]
@@ -261,6 +307,10 @@ def test_domain_declares_everything_the_safety_layer_uses() -> None:
 
 
 def test_refusals_refer_to_a_clinician() -> None:
-    for name in ("utter_refuse_diagnosis", "utter_refuse_medication", "utter_refuse_stop_treatment"):
+    for name in (
+        "utter_refuse_diagnosis",
+        "utter_refuse_medication",
+        "utter_refuse_stop_treatment",
+    ):
         text = DOMAIN["responses"][name][0]["text"]
         assert re.search(r"doctor|clinician|pharmacist|physiotherapist", text)

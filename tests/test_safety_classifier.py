@@ -1,4 +1,5 @@
 """The sentence encoder, the safety classifier's corpus, its windows, bands and trained model."""
+
 from __future__ import annotations
 
 import difflib
@@ -62,10 +63,18 @@ def _held_out_texts() -> List[str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for group in data.values():
             for entry in group if isinstance(group, list) else []:
-                texts += [entry["text"]] if "text" in entry else [str(turn) for turn in entry.get("turns") or []]
+                texts += (
+                    [entry["text"]]
+                    if "text" in entry
+                    else [str(turn) for turn in entry.get("turns") or []]
+                )
     for path in NLU_HELD_OUT:
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            texts += [line.strip()[2:] for line in str(block.get("examples") or "").splitlines() if line.strip()]
+            texts += [
+                line.strip()[2:]
+                for line in str(block.get("examples") or "").splitlines()
+                if line.strip()
+            ]
     return [_normalised(text) for text in texts]
 
 
@@ -83,7 +92,12 @@ def test_the_near_copy_check_can_fail() -> None:
 def test_the_encoder_reproduces_upstream_similarities() -> None:
     """sentence-transformers' own example for all-MiniLM-L6-v2 gives 0.6946, 0.9429, 0.2569."""
     vectors = load_encoder().embed(
-        ["That is a happy person", "That is a happy dog", "That is a very happy person", "Today is a sunny day"]
+        [
+            "That is a happy person",
+            "That is a happy dog",
+            "That is a very happy person",
+            "Today is a sunny day",
+        ]
     )
     assert np.allclose(vectors[0] @ vectors[1:].T, [0.6946, 0.9429, 0.2569], atol=2e-3)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
@@ -139,7 +153,10 @@ def test_no_training_message_is_a_near_copy_of_a_held_out_one() -> None:
         matcher.set_seq2(text)  # seq2 is the one difflib indexes; each held-out text is seq1
         for other in held_out:
             matcher.set_seq1(other)
-            if matcher.real_quick_ratio() >= NEAR_COPY_RATIO and matcher.quick_ratio() >= NEAR_COPY_RATIO:
+            if (
+                matcher.real_quick_ratio() >= NEAR_COPY_RATIO
+                and matcher.quick_ratio() >= NEAR_COPY_RATIO
+            ):
                 if matcher.ratio() >= NEAR_COPY_RATIO:
                     near.append((example.text, other))
                     break
@@ -149,13 +166,17 @@ def test_no_training_message_is_a_near_copy_of_a_held_out_one() -> None:
 def test_the_nlu_data_feeds_everyday_messages_as_none() -> None:
     labels = {example.label for example in nlu_examples()}
     assert "none" in labels and "crisis" in labels
-    assert not any("[" in example.text for example in nlu_examples()), "entity annotations must be stripped"
+    assert not any("[" in example.text for example in nlu_examples()), (
+        "entity annotations must be stripped"
+    )
 
 
 def test_everyday_negatives_come_from_the_fixed_copy_not_from_todays_nlu_data() -> None:
     """NLU work must not move the safety bands unseen: only a refresh of the copy does."""
     everyday = {example.text.lower() for example in everyday_examples()}
-    trained_none = {e.text.lower() for e in training_examples() if e.label == "none" and not e.hard_negative}
+    trained_none = {
+        e.text.lower() for e in training_examples() if e.label == "none" and not e.hard_negative
+    }
     corpus = {example.text.lower() for example in corpus_examples()}
     assert everyday and trained_none == everyday - corpus  # the corpus's own copy of a text wins
     safety_labelled = {e.text.lower() for e in nlu_examples() if e.label != "none"}
@@ -175,7 +196,11 @@ def test_a_broken_everyday_file_is_named_in_the_error(tmp_path: Path) -> None:
 def test_a_short_message_is_one_window_and_a_long_one_keeps_its_middle() -> None:
     assert windows("I want it all to stop") == ["I want it all to stop"]
     assert windows("   ") == []
-    sentences = ["My back was sore at work today."] * 20 + ["I have saved up my tablets."] + ["Sleep was bad."] * 20
+    sentences = (
+        ["My back was sore at work today."] * 20
+        + ["I have saved up my tablets."]
+        + ["Sleep was bad."] * 20
+    )
     parts = windows(" ".join(sentences))
     assert all(len(part.split()) <= WINDOW_WORDS for part in parts)
     assert any("saved up my tablets" in part for part in parts)
@@ -207,10 +232,13 @@ def test_the_bands_were_set_from_measurements(classifier) -> None:  # noqa: ANN0
 
 
 def test_the_classifier_decides_in_three_bands(classifier) -> None:  # noqa: ANN001
-    verdicts = {text: classifier.assess(text) for text in (
-        "I have decided to end my life tonight",
-        "how do I do the breathing exercise?",
-    )}
+    verdicts = {
+        text: classifier.assess(text)
+        for text in (
+            "I have decided to end my life tonight",
+            "how do I do the breathing exercise?",
+        )
+    }
     assert verdicts["I have decided to end my life tonight"].decision == DECISION_ESCALATE
     assert verdicts["I have decided to end my life tonight"].label == "crisis"
     assert verdicts["how do I do the breathing exercise?"].decision == DECISION_NONE

@@ -1,6 +1,7 @@
 """The layered safety screen (backpain/safety_layers.py): each layer's path, and the clinical rules
 issue 13 fixed in the patterns (NICE NG59, C-SSRS). The classifier is a stand-in here, so each
 path is pinned down; the trained one is tested in tests/test_safety_classifier.py and end to end."""
+
 from __future__ import annotations
 
 from typing import Dict, Optional
@@ -16,7 +17,13 @@ from backpain.safety_classifier import (
     LABEL_URGENT,
     SafetyVerdict,
 )
-from backpain.safety_layers import LAYER_CLASSIFIER, LAYER_INTENT, LAYER_NET, LAYER_PATTERN, screen_message
+from backpain.safety_layers import (
+    LAYER_CLASSIFIER,
+    LAYER_INTENT,
+    LAYER_NET,
+    LAYER_PATTERN,
+    screen_message,
+)
 from backpain.safety_patterns import (
     KIND_CRISIS,
     KIND_EMERGENCY,
@@ -31,7 +38,9 @@ from backpain.safety_patterns import (
 class StubClassifier:
     """Answers with a fixed verdict, or raises."""
 
-    def __init__(self, decision: str = DECISION_NONE, label: str = LABEL_CRISIS, fail: bool = False) -> None:
+    def __init__(
+        self, decision: str = DECISION_NONE, label: str = LABEL_CRISIS, fail: bool = False
+    ) -> None:
         self.decision, self.label, self.fail = decision, label, fail
 
     def assess(self, text: str) -> Optional[SafetyVerdict]:
@@ -46,7 +55,9 @@ def patterns() -> SafetyPatterns:
     return default_patterns()
 
 
-def kind_of(text: str, patterns: SafetyPatterns, classifier: Optional[StubClassifier] = None) -> Optional[str]:
+def kind_of(
+    text: str, patterns: SafetyPatterns, classifier: Optional[StubClassifier] = None
+) -> Optional[str]:
     result = screen_message(text, patterns, classifier or StubClassifier())
     return result.match.kind if result.match else None
 
@@ -55,19 +66,31 @@ def kind_of(text: str, patterns: SafetyPatterns, classifier: Optional[StubClassi
 
 
 def test_a_clear_pattern_escalates_whatever_the_classifier_says(patterns: SafetyPatterns) -> None:
-    result = screen_message("I can't feel my bum when I wipe", patterns, StubClassifier(DECISION_NONE))
+    result = screen_message(
+        "I can't feel my bum when I wipe", patterns, StubClassifier(DECISION_NONE)
+    )
     assert (result.match.kind, result.layer) == (KIND_EMERGENCY, LAYER_PATTERN)
 
 
 def test_a_confident_classifier_escalates_words_no_pattern_knows(patterns: SafetyPatterns) -> None:
-    result = screen_message("tonight is the night, the car is in the garage", patterns, StubClassifier(DECISION_ESCALATE))
+    result = screen_message(
+        "tonight is the night, the car is in the garage",
+        patterns,
+        StubClassifier(DECISION_ESCALATE),
+    )
     assert (result.match.kind, result.layer) == (KIND_CRISIS, LAYER_CLASSIFIER)
     assert result.match.category == "classifier_crisis"
 
 
 def test_the_middle_band_asks_the_confirming_question(patterns: SafetyPatterns) -> None:
-    result = screen_message("my lower half feels strange", patterns, StubClassifier(DECISION_ASK, LABEL_EMERGENCY))
-    assert (result.match.kind, result.match.confirm_kind, result.layer) == (KIND_UNCLEAR, KIND_EMERGENCY, LAYER_CLASSIFIER)
+    result = screen_message(
+        "my lower half feels strange", patterns, StubClassifier(DECISION_ASK, LABEL_EMERGENCY)
+    )
+    assert (result.match.kind, result.match.confirm_kind, result.layer) == (
+        KIND_UNCLEAR,
+        KIND_EMERGENCY,
+        LAYER_CLASSIFIER,
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,34 +102,54 @@ def test_the_middle_band_asks_the_confirming_question(patterns: SafetyPatterns) 
         "what if my legs give way on the stairs?",  # a fear, as a question
     ],
 )
-def test_context_turns_a_confident_classifier_into_a_question(patterns: SafetyPatterns, text: str) -> None:
+def test_context_turns_a_confident_classifier_into_a_question(
+    patterns: SafetyPatterns, text: str
+) -> None:
     label = LABEL_CRISIS if "killing" in text else LABEL_EMERGENCY
     result = screen_message(text, patterns, StubClassifier(DECISION_ESCALATE, label))
     assert result.match is not None and result.match.kind == KIND_UNCLEAR, result
 
 
 def test_the_net_asks_when_neither_layer_resolved_the_risk_words(patterns: SafetyPatterns) -> None:
-    result = screen_message("I keep thinking about the rope in the shed", patterns, StubClassifier(DECISION_NONE))
-    assert (result.match.kind, result.match.confirm_kind, result.layer) == (KIND_UNCLEAR, KIND_CRISIS, LAYER_NET)
+    result = screen_message(
+        "I keep thinking about the rope in the shed", patterns, StubClassifier(DECISION_NONE)
+    )
+    assert (result.match.kind, result.match.confirm_kind, result.layer) == (
+        KIND_UNCLEAR,
+        KIND_CRISIS,
+        LAYER_NET,
+    )
 
 
 @pytest.mark.parametrize(
     "text",
-    ["I'm going to the climbing wall, need a new rope", "no point rushing, I'll do the stretches tomorrow", "bye for now, thanks!"],
+    [
+        "I'm going to the climbing wall, need a new rope",
+        "no point rushing, I'll do the stretches tomorrow",
+        "bye for now, thanks!",
+    ],
 )
 def test_the_net_leaves_everyday_uses_alone(patterns: SafetyPatterns, text: str) -> None:
     assert screen_message(text, patterns, StubClassifier(DECISION_NONE)).match is None
 
 
-def test_a_broken_classifier_leaves_the_patterns_and_the_net_working(patterns: SafetyPatterns) -> None:
+def test_a_broken_classifier_leaves_the_patterns_and_the_net_working(
+    patterns: SafetyPatterns,
+) -> None:
     assert kind_of("I want to kill myself", patterns, StubClassifier(fail=True)) == KIND_CRISIS
     assert kind_of("nobody would miss me", patterns, StubClassifier(fail=True)) == KIND_UNCLEAR
 
 
-def test_an_unsure_intent_guess_is_asked_about_and_a_sure_one_kept(patterns: SafetyPatterns) -> None:
-    unsure = screen_message("a new way of saying it", patterns, None, intent=KIND_URGENT, confidence=0.6)
+def test_an_unsure_intent_guess_is_asked_about_and_a_sure_one_kept(
+    patterns: SafetyPatterns,
+) -> None:
+    unsure = screen_message(
+        "a new way of saying it", patterns, None, intent=KIND_URGENT, confidence=0.6
+    )
     assert (unsure.match.kind, unsure.layer) == (KIND_UNCLEAR, LAYER_INTENT)
-    sure = screen_message("a new way of saying it", patterns, None, intent=KIND_URGENT, confidence=0.95)
+    sure = screen_message(
+        "a new way of saying it", patterns, None, intent=KIND_URGENT, confidence=0.95
+    )
     assert sure.match is None  # the intent stands: the rules escalate
 
 
@@ -121,7 +164,9 @@ def test_an_unsure_intent_guess_is_asked_about_and_a_sure_one_kept(patterns: Saf
         "I took 30 painkillers an hour ago",
     ],
 )
-def test_words_for_painkillers_never_cancel_a_crisis_match(patterns: SafetyPatterns, text: str) -> None:
+def test_words_for_painkillers_never_cancel_a_crisis_match(
+    patterns: SafetyPatterns, text: str
+) -> None:
     assert kind_of(text, patterns) == KIND_CRISIS
 
 
@@ -151,7 +196,9 @@ def test_every_cauda_equina_sign_gets_emergency_advice(patterns: SafetyPatterns,
         "feverish and shivery with this back pain",
     ],
 )
-def test_infection_risk_with_back_pain_gets_same_day_advice(patterns: SafetyPatterns, text: str) -> None:
+def test_infection_risk_with_back_pain_gets_same_day_advice(
+    patterns: SafetyPatterns, text: str
+) -> None:
     assert kind_of(text, patterns) == KIND_URGENT
 
 
@@ -163,7 +210,9 @@ def test_infection_risk_with_back_pain_gets_same_day_advice(patterns: SafetyPatt
         "I have ankylosing spondylitis",
     ],
 )
-def test_inflammatory_signs_get_gp_soon_advice_not_an_emergency(patterns: SafetyPatterns, text: str) -> None:
+def test_inflammatory_signs_get_gp_soon_advice_not_an_emergency(
+    patterns: SafetyPatterns, text: str
+) -> None:
     assert kind_of(text, patterns) == KIND_INFLAMMATORY
 
 
@@ -178,60 +227,93 @@ def test_inflammatory_signs_get_gp_soon_advice_not_an_emergency(patterns: Safety
         "my mum had a fall last year",
     ],
 )
-def test_past_events_fears_and_lists_get_at_most_a_question(patterns: SafetyPatterns, text: str) -> None:
-    assert kind_of(text, patterns, StubClassifier(DECISION_ESCALATE, LABEL_URGENT)) in (KIND_UNCLEAR, None)
+def test_past_events_fears_and_lists_get_at_most_a_question(
+    patterns: SafetyPatterns, text: str
+) -> None:
+    assert kind_of(text, patterns, StubClassifier(DECISION_ESCALATE, LABEL_URGENT)) in (
+        KIND_UNCLEAR,
+        None,
+    )
 
 
 def test_a_history_of_cancer_is_itself_the_flag(patterns: SafetyPatterns) -> None:
-    assert kind_of("I had breast cancer five years ago and now my back hurts", patterns) == KIND_URGENT
+    assert (
+        kind_of("I had breast cancer five years ago and now my back hurts", patterns) == KIND_URGENT
+    )
 
 
 def test_a_past_attempt_is_never_dismissed(patterns: SafetyPatterns) -> None:
     assert kind_of("I took an overdose two weeks ago", patterns) == KIND_CRISIS
     # Decades ago and well now: asked about, not ignored.
-    assert kind_of("I overdosed when I was 17, I'm 52 now and doing well", patterns) in (KIND_UNCLEAR, KIND_CRISIS)
+    assert kind_of("I overdosed when I was 17, I'm 52 now and doing well", patterns) in (
+        KIND_UNCLEAR,
+        KIND_CRISIS,
+    )
 
 
 def test_a_relapse_is_risk_now_whatever_came_before(patterns: SafetyPatterns) -> None:
     """C-SSRS: recent behaviour is current risk; "started again" cancels "as a teenager"."""
-    assert kind_of("I self harmed as a teenager and started again last month", patterns) == KIND_CRISIS
-    assert kind_of("years of not doing it and now the self harm has relapsed since the flare", patterns) == KIND_CRISIS
-    assert kind_of("I used to self harm as a teenager and I've done it again this week", patterns) == KIND_CRISIS
-    assert kind_of("tried to end it at 20; now at 45 the thoughts are coming back", patterns) == KIND_CRISIS
+    assert (
+        kind_of("I self harmed as a teenager and started again last month", patterns) == KIND_CRISIS
+    )
+    assert (
+        kind_of(
+            "years of not doing it and now the self harm has relapsed since the flare", patterns
+        )
+        == KIND_CRISIS
+    )
+    assert (
+        kind_of("I used to self harm as a teenager and I've done it again this week", patterns)
+        == KIND_CRISIS
+    )
+    assert (
+        kind_of("tried to end it at 20; now at 45 the thoughts are coming back", patterns)
+        == KIND_CRISIS
+    )
     # Without a relapse, long ago and well now is asked about, not escalated.
-    assert kind_of("I used to self harm as a teenager, haven't for 15 years", patterns) == KIND_UNCLEAR
+    assert (
+        kind_of("I used to self harm as a teenager, haven't for 15 years", patterns) == KIND_UNCLEAR
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "I tried to drive into a tree last night but swerved at the last second",
-    "keep thinking about steering into oncoming traffic on the way home",
-    "my oxycodone, I've been saving it up for months instead of taking it",
-    "there's a length of hose in the garage that fits the car exhaust",
-    "swallowed my whole tramadol packet after dinner",
-    "the kms feelings won't go away today",
-    "I had a go at killing myself last spring",
-    "I bash my head against the wall till it bruises when the pain peaks",
-    "smashed the door with my fist last night, knuckles are bleeding",
-    "I've been cutting my arms on purpose",
-    "necked forty co-codamol about an hour ago, feel fine so far",
-    "going to swallow every pill I own tonight",
-    "sh urges are really bad tonight",
-    "sat in my car in the locked garage last night with the engine on",
-])
-def test_methods_and_preparations_in_practical_words_get_crisis_support(patterns: SafetyPatterns, text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I tried to drive into a tree last night but swerved at the last second",
+        "keep thinking about steering into oncoming traffic on the way home",
+        "my oxycodone, I've been saving it up for months instead of taking it",
+        "there's a length of hose in the garage that fits the car exhaust",
+        "swallowed my whole tramadol packet after dinner",
+        "the kms feelings won't go away today",
+        "I had a go at killing myself last spring",
+        "I bash my head against the wall till it bruises when the pain peaks",
+        "smashed the door with my fist last night, knuckles are bleeding",
+        "I've been cutting my arms on purpose",
+        "necked forty co-codamol about an hour ago, feel fine so far",
+        "going to swallow every pill I own tonight",
+        "sh urges are really bad tonight",
+        "sat in my car in the locked garage last night with the engine on",
+    ],
+)
+def test_methods_and_preparations_in_practical_words_get_crisis_support(
+    patterns: SafetyPatterns, text: str
+) -> None:
     assert kind_of(text, patterns) == KIND_CRISIS
 
 
-@pytest.mark.parametrize("text", [
-    "I nearly crashed into a wall when my back went on the motorway",
-    "I was thinking about driving into town later",
-    "I save up my repeat prescription so I never run out",
-    "walked 5 kms today, legs are tired",
-    "I hit my head on the cupboard door this morning",
-    "I hurt myself on the stairs last week",
-    "were people with suicidal thoughts excluded from the trial?",
-    "had forty winks after the physio session",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I nearly crashed into a wall when my back went on the motorway",
+        "I was thinking about driving into town later",
+        "I save up my repeat prescription so I never run out",
+        "walked 5 kms today, legs are tired",
+        "I hit my head on the cupboard door this morning",
+        "I hurt myself on the stairs last week",
+        "were people with suicidal thoughts excluded from the trial?",
+        "had forty winks after the physio session",
+    ],
+)
 def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, text: str) -> None:
     assert kind_of(text, patterns) != KIND_CRISIS
 
@@ -243,11 +325,19 @@ def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, te
     "text, layer, kind",
     [
         ("I've wet myself twice today without noticing", LAYER_PATTERN, KIND_EMERGENCY),
-        ("I've been looking up how many of my tablets it would take", LAYER_CLASSIFIER, KIND_CRISIS),
+        (
+            "I've been looking up how many of my tablets it would take",
+            LAYER_CLASSIFIER,
+            KIND_CRISIS,
+        ),
         ("I don't see the point in much anymore", LAYER_CLASSIFIER, KIND_UNCLEAR),
         ("my back is stiff for two hours every morning", LAYER_PATTERN, KIND_INFLAMMATORY),
         ("I feel like such a burden lately", LAYER_PATTERN, KIND_UNCLEAR),
-        ("warning signs: numbness down below and wetting myself, then I ring 999", LAYER_PATTERN, KIND_UNCLEAR),
+        (
+            "warning signs: numbness down below and wetting myself, then I ring 999",
+            LAYER_PATTERN,
+            KIND_UNCLEAR,
+        ),
     ],
 )
 def test_the_conversation_tests_take_the_layer_they_name(
@@ -270,17 +360,29 @@ def responses() -> Dict[str, str]:
     from rasa.shared.core.domain import Domain
 
     domain = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
-    return {name: variations[0]["text"] for name, variations in domain.responses.items() if "text" in variations[0]}
+    return {
+        name: variations[0]["text"]
+        for name, variations in domain.responses.items()
+        if "text" in variations[0]
+    }
 
 
-def test_weakness_getting_worse_is_an_emergency_in_every_response(responses: Dict[str, str]) -> None:
+def test_weakness_getting_worse_is_an_emergency_in_every_response(
+    responses: Dict[str, str],
+) -> None:
     """One wording everywhere (NICE NG59: a progressive deficit is an emergency)."""
-    for name in ("utter_red_flag_emergency", "utter_warning_signs", "utter_confirm_red_flag_emergency",
-                 "utter_refuse_diagnosis"):
+    for name in (
+        "utter_red_flag_emergency",
+        "utter_warning_signs",
+        "utter_confirm_red_flag_emergency",
+        "utter_refuse_diagnosis",
+    ):
         assert "weakness in" in responses[name] and "getting worse" in responses[name], name
     assert "getting worse" not in responses["utter_confirm_red_flag_urgent"]
     urgent = responses["utter_red_flag_urgent"]
-    assert "weakness that is getting worse" not in urgent and "weakness getting worse" in urgent  # → call now
+    assert (
+        "weakness that is getting worse" not in urgent and "weakness getting worse" in urgent
+    )  # → call now
 
 
 def test_the_crisis_reply_says_to_get_help_now_after_an_overdose(responses: Dict[str, str]) -> None:
@@ -290,7 +392,11 @@ def test_the_crisis_reply_says_to_get_help_now_after_an_overdose(responses: Dict
 
 def test_a_diagnosis_refusal_lists_the_signs_to_watch_for(responses: Dict[str, str]) -> None:
     text = responses["utter_refuse_diagnosis"]
-    assert "emergency department" in text and "same day" in text and "numbness around your bottom" in text
+    assert (
+        "emergency department" in text
+        and "same day" in text
+        and "numbness around your bottom" in text
+    )
 
 
 def test_inflammatory_signs_are_not_called_an_emergency(responses: Dict[str, str]) -> None:
@@ -298,8 +404,12 @@ def test_inflammatory_signs_are_not_called_an_emergency(responses: Dict[str, str
     assert "not an emergency" in text and "GP" in text and "{emergency_number}" not in text
 
 
-def test_a_dragging_foot_is_asked_about_as_possible_worsening_weakness(patterns: SafetyPatterns) -> None:
-    result = screen_message("my left foot keeps dragging and I catch my toes on the kerb", patterns, None)
+def test_a_dragging_foot_is_asked_about_as_possible_worsening_weakness(
+    patterns: SafetyPatterns,
+) -> None:
+    result = screen_message(
+        "my left foot keeps dragging and I catch my toes on the kerb", patterns, None
+    )
     assert result.match is not None and result.match.kind in (KIND_UNCLEAR, KIND_EMERGENCY)
 
 
@@ -311,7 +421,10 @@ def test_a_dragging_foot_is_asked_about_as_possible_worsening_weakness(patterns:
     [
         # An overdose already taken today, told in everyday words, still gets the crisis reply
         # when the person says they feel fine (paracetamol harms hours later).
-        ("swallowed co-codamol earlier, a lot more than you're supposed to. I'm fine now", KIND_CRISIS),
+        (
+            "swallowed co-codamol earlier, a lot more than you're supposed to. I'm fine now",
+            KIND_CRISIS,
+        ),
         ("downed three packets of paracetamol last night", KIND_CRISIS),
         ("once the kids are asleep I'm going to take the lot", KIND_CRISIS),
         ("I'm taking myself out of the picture for good", KIND_CRISIS),
@@ -321,7 +434,10 @@ def test_a_dragging_foot_is_asked_about_as_possible_worsening_weakness(patterns:
         ("it'll be easier for my family when I'm gone", KIND_UNCLEAR),
         ("I've been thinking about borrowing my dad's shotgun", KIND_UNCLEAR),
         # Someone asking the person is context; the person asking the assistant is not.
-        ("I wanted to ask whether it's normal that I think about killing myself most days", KIND_CRISIS),
+        (
+            "I wanted to ask whether it's normal that I think about killing myself most days",
+            KIND_CRISIS,
+        ),
         # Look-alikes: none of these is a risk.
         ("would a massage gun work for me or is it a gimmick", None),
         ("the surgeon offered a fusion and I'll go through with it in March", None),
@@ -372,7 +488,9 @@ def test_fifth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optional
     assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
 
 
-def test_a_red_flag_made_unsure_does_not_hide_crisis_the_classifier_is_sure_of(patterns: SafetyPatterns) -> None:
+def test_a_red_flag_made_unsure_does_not_hide_crisis_the_classifier_is_sure_of(
+    patterns: SafetyPatterns,
+) -> None:
     """The football injury made a red flag unsure; the crisis words behind it must still count."""
     text = "my son has had back pain since a football injury and he's written that he wants to kill himself"
     assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == KIND_UNCLEAR

@@ -4,6 +4,7 @@ Runs the held-out corpus (tests/safety/corpus.yml): every red flag and crisis me
 caught with the right kind; the false-alarm rate on look-alikes is printed and bounded.
 Also: hostile input, the canonical text, misspellings, and clear errors for broken files.
 """
+
 from __future__ import annotations
 
 import time
@@ -66,11 +67,15 @@ def test_corpus_is_held_out_from_the_training_data(corpus: Dict[str, List[dict]]
         for line in block["examples"].splitlines()
         if line.strip().startswith("- ")
     }
-    corpus_texts = [entry["text"].strip().casefold() for group in corpus.values() for entry in group]
+    corpus_texts = [
+        entry["text"].strip().casefold() for group in corpus.values() for entry in group
+    ]
     assert not examples.intersection(corpus_texts)
 
 
-def test_every_red_flag_is_caught_with_the_right_kind(patterns: SafetyPatterns, corpus: Dict[str, List[dict]]) -> None:
+def test_every_red_flag_is_caught_with_the_right_kind(
+    patterns: SafetyPatterns, corpus: Dict[str, List[dict]]
+) -> None:
     missed = []
     for entry in corpus["red_flags"]:
         found = patterns.screen(entry["text"])
@@ -79,7 +84,9 @@ def test_every_red_flag_is_caught_with_the_right_kind(patterns: SafetyPatterns, 
     assert not missed, "\n".join(missed)
 
 
-def test_every_crisis_message_is_caught(patterns: SafetyPatterns, corpus: Dict[str, List[dict]]) -> None:
+def test_every_crisis_message_is_caught(
+    patterns: SafetyPatterns, corpus: Dict[str, List[dict]]
+) -> None:
     missed = [
         f"{found}: {entry['text'][:80]!r}"
         for entry in corpus["crisis"]
@@ -89,11 +96,19 @@ def test_every_crisis_message_is_caught(patterns: SafetyPatterns, corpus: Dict[s
     assert not missed, "\n".join(missed)
 
 
-def test_false_alarm_rate_on_look_alikes(patterns: SafetyPatterns, corpus: Dict[str, List[dict]]) -> None:
+def test_false_alarm_rate_on_look_alikes(
+    patterns: SafetyPatterns, corpus: Dict[str, List[dict]]
+) -> None:
     look_alikes = corpus["look_alikes"]
     results = [(entry["text"], patterns.screen(entry["text"])) for entry in look_alikes]
-    false_alarms = [(text, found) for text, found in results if found is not None and found.kind in ESCALATION_KINDS]
-    questions = [text for text, found in results if found is not None and found.kind == KIND_UNCLEAR]
+    false_alarms = [
+        (text, found)
+        for text, found in results
+        if found is not None and found.kind in ESCALATION_KINDS
+    ]
+    questions = [
+        text for text, found in results if found is not None and found.kind == KIND_UNCLEAR
+    ]
     rate = len(false_alarms) / len(look_alikes)
     print(
         f"\nsafety screen on {len(look_alikes)} look-alikes: false-alarm rate {rate:.1%} "
@@ -105,7 +120,9 @@ def test_false_alarm_rate_on_look_alikes(patterns: SafetyPatterns, corpus: Dict[
     assert rate <= MAX_FALSE_ALARM_RATE
 
 
-def test_results_name_a_category_never_the_text(patterns: SafetyPatterns, corpus: Dict[str, List[dict]]) -> None:
+def test_results_name_a_category_never_the_text(
+    patterns: SafetyPatterns, corpus: Dict[str, List[dict]]
+) -> None:
     known = {category for ids in patterns.category_ids.values() for category in ids}
     for entry in corpus["red_flags"] + corpus["crisis"]:
         found = patterns.screen(entry["text"])
@@ -207,7 +224,9 @@ def test_a_red_flag_is_found_at_the_end_of_100_kb(patterns: SafetyPatterns) -> N
     "text",
     [
         "no numbness " * 8000,  # thousands of negated matches in one sentence
-        " ".join(f"word{index}xyz" for index in range(10000)),  # all-different words for the speller
+        " ".join(
+            f"word{index}xyz" for index in range(10000)
+        ),  # all-different words for the speller
         "a" * 100_000,
         "suicide " * 12_000,
         "( " * 50_000,
@@ -291,26 +310,44 @@ def test_invalid_yaml_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda raw: raw["escalations"]["crisis"][0]["patterns"].__setitem__(0, "kill (myself"),
-         r"escalations\.crisis\[0\]\.patterns\[0\]: not a valid regular expression"),
-        (lambda raw: raw["escalations"]["crisis"][0]["patterns"].__setitem__(0, "(?:x)?"),
-         r"escalations\.crisis\[0\]\.patterns\[0\]: the pattern matches empty text"),
-        (lambda raw: raw["escalations"]["red_flag_urgent"][0]["patterns"].append("{nosuchmacro} fever"),
-         r"escalations\.red_flag_urgent\[0\]\.patterns\[\d+\]: unknown macro \{nosuchmacro\}"),
-        (lambda raw: raw["escalations"]["red_flag_urgent"][1].__setitem__("id", "infection_risk"),
-         r"escalations\.red_flag_urgent\[1\]\.id: 'infection_risk' is already used"),
-        (lambda raw: raw["escalations"].__setitem__("red_flag_whatever", []),
-         r"escalations: unknown kind\(s\) red_flag_whatever"),
-        (lambda raw: raw.__setitem__("nlu", []),
-         r"nlu: unknown key"),
-        (lambda raw: raw["unclear"][0].__setitem__("confirm_as", "panic"),
-         r"unclear\[0\]\.confirm_as: expected one of"),
-        (lambda raw: raw["fuzzy"]["never_correct"].append("cancer"),
-         r"fuzzy\.never_correct: also listed as keywords: cancer"),
-        (lambda raw: raw["escalations"]["crisis"][0].__setitem__("patern", ["x"]),
-         r"escalations\.crisis\[0\]: unknown key\(s\) patern"),
-        (lambda raw: raw.__setitem__("format_version", 2),
-         r"format_version: expected 1"),
+        (
+            lambda raw: raw["escalations"]["crisis"][0]["patterns"].__setitem__(0, "kill (myself"),
+            r"escalations\.crisis\[0\]\.patterns\[0\]: not a valid regular expression",
+        ),
+        (
+            lambda raw: raw["escalations"]["crisis"][0]["patterns"].__setitem__(0, "(?:x)?"),
+            r"escalations\.crisis\[0\]\.patterns\[0\]: the pattern matches empty text",
+        ),
+        (
+            lambda raw: raw["escalations"]["red_flag_urgent"][0]["patterns"].append(
+                "{nosuchmacro} fever"
+            ),
+            r"escalations\.red_flag_urgent\[0\]\.patterns\[\d+\]: unknown macro \{nosuchmacro\}",
+        ),
+        (
+            lambda raw: raw["escalations"]["red_flag_urgent"][1].__setitem__(
+                "id", "infection_risk"
+            ),
+            r"escalations\.red_flag_urgent\[1\]\.id: 'infection_risk' is already used",
+        ),
+        (
+            lambda raw: raw["escalations"].__setitem__("red_flag_whatever", []),
+            r"escalations: unknown kind\(s\) red_flag_whatever",
+        ),
+        (lambda raw: raw.__setitem__("nlu", []), r"nlu: unknown key"),
+        (
+            lambda raw: raw["unclear"][0].__setitem__("confirm_as", "panic"),
+            r"unclear\[0\]\.confirm_as: expected one of",
+        ),
+        (
+            lambda raw: raw["fuzzy"]["never_correct"].append("cancer"),
+            r"fuzzy\.never_correct: also listed as keywords: cancer",
+        ),
+        (
+            lambda raw: raw["escalations"]["crisis"][0].__setitem__("patern", ["x"]),
+            r"escalations\.crisis\[0\]: unknown key\(s\) patern",
+        ),
+        (lambda raw: raw.__setitem__("format_version", 2), r"format_version: expected 1"),
     ],
 )
 def test_a_broken_entry_names_the_file_and_the_path(tmp_path: Path, change, message: str) -> None:
@@ -320,7 +357,9 @@ def test_a_broken_entry_names_the_file_and_the_path(tmp_path: Path, change, mess
     assert str(path) in str(raised.value)
 
 
-def test_the_patterns_file_can_be_chosen_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_patterns_file_can_be_chosen_by_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SAFETY_PATTERNS", str(tmp_path / "elsewhere.yml"))
     with pytest.raises(SafetyPatternError, match="elsewhere.yml: file not found"):
         load_safety_patterns()

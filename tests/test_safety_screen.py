@@ -1,4 +1,5 @@
 """The SafetyScreen NLU component (components/safety_screen.py) on Rasa Message objects."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,15 +47,22 @@ def test_a_red_flag_overrides_the_intent_and_keeps_the_ranking(screen: SafetyScr
     assert message.get(INTENT) == {"name": "red_flag_emergency", "confidence": 1.0}
     names = [entry["name"] for entry in message.get(INTENT_RANKING_KEY)]
     assert names == ["red_flag_emergency", "ask_trial_figure", "greet"]
-    assert message.get("safety") == {"kind": "red_flag_emergency", "category": "legs_weakness_both", "layer": "pattern"}
+    assert message.get("safety") == {
+        "kind": "red_flag_emergency",
+        "category": "legs_weakness_both",
+        "layer": "pattern",
+    }
     output = message.as_dict(only_output_properties=True)
     assert output["safety"]["kind"] == "red_flag_emergency"
     assert "my legs" not in str(output["safety"])
 
 
 def test_the_screen_reads_the_full_text_of_a_trimmed_message(screen: SafetyScreen) -> None:
-    trimmed = classified("a very long message about my day", "message_too_long",
-                         full_text="a very long message about my day ... and I want to kill myself")
+    trimmed = classified(
+        "a very long message about my day",
+        "message_too_long",
+        full_text="a very long message about my day ... and I want to kill myself",
+    )
     message = screen.process([trimmed])[0]
     assert message.get(INTENT)["name"] == "crisis"
 
@@ -69,16 +77,23 @@ def test_a_classifier_escalation_on_a_look_alike_becomes_a_question(screen: Safe
     message = screen.process([classified("I'm dying to know the results", "crisis", 0.7)])[0]
     assert message.get(INTENT)["name"] == "red_flag_unclear"
     assert message.get("safety") == {
-        "kind": "red_flag_unclear", "category": "look_alike_idiom_dying_to", "confirm": "crisis", "layer": "intent"
+        "kind": "red_flag_unclear",
+        "category": "look_alike_idiom_dying_to",
+        "confirm": "crisis",
+        "layer": "intent",
     }
 
 
-def test_a_weaker_screen_result_never_softens_a_sure_classifier_escalation(screen: SafetyScreen) -> None:
+def test_a_weaker_screen_result_never_softens_a_sure_classifier_escalation(
+    screen: SafetyScreen,
+) -> None:
     message = screen.process([classified("my legs feel funny", "red_flag_emergency", 0.95)])[0]
     assert message.get(INTENT)["name"] == "red_flag_emergency"
 
 
-def test_an_unsure_classifier_escalation_on_an_unclear_message_is_asked_about(screen: SafetyScreen) -> None:
+def test_an_unsure_classifier_escalation_on_an_unclear_message_is_asked_about(
+    screen: SafetyScreen,
+) -> None:
     message = screen.process([classified("my legs feel funny", "red_flag_emergency", 0.8)])[0]
     assert message.get(INTENT)["name"] == "red_flag_unclear"
     assert message.get("safety")["confirm"] == "red_flag_emergency"
@@ -95,12 +110,20 @@ def test_a_broken_pattern_file_stops_start_up(tmp_path: Path) -> None:
         make_screen(tmp_path, patterns_file=str(tmp_path / "missing.yml"))
 
 
-def test_an_unconfirmed_uncertain_classifier_escalation_becomes_a_question(screen: SafetyScreen) -> None:
-    message = classified("I bent to load the dishwasher yesterday and was fine", "red_flag_urgent", confidence=0.74)
+def test_an_unconfirmed_uncertain_classifier_escalation_becomes_a_question(
+    screen: SafetyScreen,
+) -> None:
+    message = classified(
+        "I bent to load the dishwasher yesterday and was fine", "red_flag_urgent", confidence=0.74
+    )
     screen.process([message])
     assert message.get(INTENT)["name"] == "red_flag_unclear"
-    assert message.get("safety") == {"kind": "red_flag_unclear", "category": "unconfirmed_classifier_guess",
-                                     "confirm": "red_flag_urgent", "layer": "intent"}
+    assert message.get("safety") == {
+        "kind": "red_flag_unclear",
+        "category": "unconfirmed_classifier_guess",
+        "confirm": "red_flag_urgent",
+        "layer": "intent",
+    }
 
 
 def test_a_confident_classifier_escalation_stands_without_a_pattern(screen: SafetyScreen) -> None:

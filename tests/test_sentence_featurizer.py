@@ -1,5 +1,6 @@
 """The dense featurizer for DIET (components/sentence_featurizer.py): one vector per token, one
 for the sentence, from all-MiniLM-L6-v2, so paraphrases with no word in common land close."""
+
 from __future__ import annotations
 
 from typing import List
@@ -27,8 +28,10 @@ def message(text: str) -> Message:
 
 
 def featurizer() -> SentenceEncoderFeaturizer:
-    return SentenceEncoderFeaturizer({**SentenceEncoderFeaturizer.get_default_config(), "alias": "sentence_encoder"},
-                                     "sentence_encoder")
+    return SentenceEncoderFeaturizer(
+        {**SentenceEncoderFeaturizer.get_default_config(), "alias": "sentence_encoder"},
+        "sentence_encoder",
+    )
 
 
 def test_each_token_and_the_sentence_get_a_vector() -> None:
@@ -41,8 +44,13 @@ def test_each_token_and_the_sentence_get_a_vector() -> None:
 
 def test_paraphrases_without_shared_words_are_closer_than_another_topic() -> None:
     f = featurizer()
-    a, b, c = f.process([message("who paid for the study"), message("what was the funding source of the trial"),
-                         message("my back is stiff every morning")])
+    a, b, c = f.process(
+        [
+            message("who paid for the study"),
+            message("what was the funding source of the trial"),
+            message("my back is stiff every morning"),
+        ]
+    )
     vectors = [m.get_dense_features(TEXT)[1].features[0] for m in (a, b, c)]
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]) + 0.1
 

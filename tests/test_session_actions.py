@@ -1,4 +1,5 @@
 """Every new session opens with the notice and keeps what the person told us."""
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 

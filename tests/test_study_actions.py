@@ -1,22 +1,35 @@
 """The study actions' glue: intent and entities in, the study file's figures out, slots kept."""
+
 from __future__ import annotations
 
 import re
-
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.study_actions import ActionStudyChart, ActionStudyDesign, ActionStudyStatistic, entities_of
+from actions.study_actions import (
+    ActionStudyChart,
+    ActionStudyDesign,
+    ActionStudyStatistic,
+    entities_of,
+)
 
 
-def tracker_for(intent: str, entities: Optional[Dict[str, str]] = None, text: str = "", **slots: Any) -> Tracker:
+def tracker_for(
+    intent: str, entities: Optional[Dict[str, str]] = None, text: str = "", **slots: Any
+) -> Tracker:
     return Tracker(
         sender_id="test",
-        slots={"audience": None, "outcome": None, "group": None, "timepoint": None, "last_study_query": None, **slots},
+        slots={
+            "audience": None,
+            "outcome": None,
+            "group": None,
+            "timepoint": None,
+            "last_study_query": None,
+            **slots,
+        },
         latest_message={
             "intent": {"name": intent, "confidence": 0.99},
             "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
@@ -39,49 +52,92 @@ def run(action, tracker: Tracker):
 def test_a_full_question_gets_the_exact_figure_with_its_source_for_trainees() -> None:
     messages, slots = run(
         ActionStudyStatistic(),
-        tracker_for("ask_trial_figure", {"outcome": "pain", "group": "control", "timepoint": "week22"}, audience="trainee"),
+        tracker_for(
+            "ask_trial_figure",
+            {"outcome": "pain", "group": "control", "timepoint": "week22"},
+            audience="trainee",
+        ),
     )
     assert "3.86 (SD 2.35)" in messages[0]["text"]
     assert "source" in messages[0]["text"]
-    assert slots == {"outcome": "pain", "group": "control", "timepoint": "week22", "last_study_query": "figure"}
+    assert slots == {
+        "outcome": "pain",
+        "group": "control",
+        "timepoint": "week22",
+        "last_study_query": "figure",
+    }
 
 
 def test_patients_hear_plain_rounded_words() -> None:
     messages, _ = run(
         ActionStudyStatistic(),
-        tracker_for("ask_trial_figure", {"outcome": "pain", "group": "control", "timepoint": "week22"}, audience="patient"),
+        tracker_for(
+            "ask_trial_figure",
+            {"outcome": "pain", "group": "control", "timepoint": "week22"},
+            audience="patient",
+        ),
     )
     assert "about 4 out of 10" in messages[0]["text"]
     assert "3.86" not in messages[0]["text"]
 
 
 def test_follow_up_naming_a_group_keeps_the_rest_of_the_question() -> None:
-    previous = dict(outcome="pain", group="control", timepoint="week22", last_study_query="figure", audience="trainee")
-    messages, slots = run(ActionStudyStatistic(), tracker_for("ask_trial_followup", {"group": "experimental"}, **previous))
+    previous = dict(
+        outcome="pain",
+        group="control",
+        timepoint="week22",
+        last_study_query="figure",
+        audience="trainee",
+    )
+    messages, slots = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_followup", {"group": "experimental"}, **previous),
+    )
     assert "1.66 (SD 2.00)" in messages[0]["text"]
     assert slots["group"] == "experimental" and slots["timepoint"] == "week22"
 
 
 def test_follow_up_naming_a_timepoint_keeps_group_and_outcome() -> None:
-    previous = dict(outcome="pain", group="control", timepoint="week22", last_study_query="figure", audience="trainee")
-    messages, _ = run(ActionStudyStatistic(), tracker_for("ask_trial_followup", {"timepoint": "week10"}, **previous))
+    previous = dict(
+        outcome="pain",
+        group="control",
+        timepoint="week22",
+        last_study_query="figure",
+        audience="trainee",
+    )
+    messages, _ = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_followup", {"timepoint": "week10"}, **previous),
+    )
     assert "3.29 (SD 2.01)" in messages[0]["text"]
 
 
 def test_follow_up_about_the_other_group_switches_arm() -> None:
-    previous = dict(outcome="pain", group="experimental", timepoint="week10", last_study_query="figure", audience="trainee")
+    previous = dict(
+        outcome="pain",
+        group="experimental",
+        timepoint="week10",
+        last_study_query="figure",
+        audience="trainee",
+    )
     messages, slots = run(ActionStudyStatistic(), tracker_for("ask_trial_followup", {}, **previous))
     assert slots["group"] == "control"
     assert "3.29 (SD 2.01)" in messages[0]["text"]
 
 
 def test_comparison_quotes_the_reported_difference_and_ci() -> None:
-    messages, _ = run(ActionStudyStatistic(), tracker_for("ask_trial_comparison", {"timepoint": "week10"}, audience="trainee"))
+    messages, _ = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_comparison", {"timepoint": "week10"}, audience="trainee"),
+    )
     assert "−1.54 (95% CI −2.59 to −0.49)" in messages[0]["text"]
 
 
 def test_a_figure_the_sources_do_not_have_is_said_to_be_not_reported() -> None:
-    messages, _ = run(ActionStudyStatistic(), tracker_for("ask_trial_figure", {"outcome": "disability", "timepoint": "week10"}))
+    messages, _ = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_figure", {"outcome": "disability", "timepoint": "week10"}),
+    )
     assert "not reported in the sources I have" in messages[0]["text"]
     assert not re.search(r"\d\.\d", messages[0]["text"]), "no figure from another outcome stands in"
 
@@ -89,19 +145,27 @@ def test_a_figure_the_sources_do_not_have_is_said_to_be_not_reported() -> None:
 def test_two_groups_named_in_one_question_mean_both() -> None:
     assert entities_of(tracker_for("x", {})) == {}
     tracker = tracker_for("ask_trial_comparison")
-    tracker.latest_message["entities"] = [{"entity": "group", "value": "control"}, {"entity": "group", "value": "experimental"}]
+    tracker.latest_message["entities"] = [
+        {"entity": "group", "value": "control"},
+        {"entity": "group", "value": "experimental"},
+    ]
     assert entities_of(tracker) == {"group": None}
 
 
 @pytest.mark.parametrize(
     "intent, expected",
-    [("trial_participants", "70 people"), ("trial_sessions", "12"), ("trial_registration", "NCT04270422"),
-     ("trial_setting", "Tehran"), ("trial_limitations", "anxiety or depression")],
+    [
+        ("trial_participants", "70 people"),
+        ("trial_sessions", "12"),
+        ("trial_registration", "NCT04270422"),
+        ("trial_setting", "Tehran"),
+        ("trial_limitations", "anxiety or depression"),
+    ],
 )
 def test_design_intents_answer_their_topic(intent: str, expected: str) -> None:
     messages, slots = run(ActionStudyDesign(), tracker_for(intent))
     assert expected in messages[0]["text"]
-    assert slots["last_study_query"] == "design:" + intent[len("trial_"):]
+    assert slots["last_study_query"] == "design:" + intent[len("trial_") :]
 
 
 def test_chart_is_sent_as_an_image_url_with_a_text_alternative() -> None:
@@ -112,7 +176,9 @@ def test_chart_is_sent_as_an_image_url_with_a_text_alternative() -> None:
 
 def test_a_design_question_about_an_unreported_detail_is_told_so_not_given_another_topic() -> None:
     # DIET may read "who paid for that study" as a design question; the answer must not be the design.
-    messages, slots = run(ActionStudyDesign(), tracker_for("trial_design", text="who paid for that study"))
+    messages, slots = run(
+        ActionStudyDesign(), tracker_for("trial_design", text="who paid for that study")
+    )
     text = messages[0]["text"]
     assert text.startswith("The sources I have do not report who funded the trial")
     assert "randomised" not in text
@@ -122,20 +188,33 @@ def test_a_design_question_about_an_unreported_detail_is_told_so_not_given_anoth
 def test_a_figure_question_that_also_asks_what_is_unreported_gets_both() -> None:
     messages, _ = run(
         ActionStudyStatistic(),
-        tracker_for("ask_trial_comparison", {"outcome": "pain", "timepoint": "week22"}, audience="trainee",
-                    text="what was the difference in pain at 22 weeks, and was it clinically important?"),
+        tracker_for(
+            "ask_trial_comparison",
+            {"outcome": "pain", "timepoint": "week22"},
+            audience="trainee",
+            text="what was the difference in pain at 22 weeks, and was it clinically important?",
+        ),
     )
     first, _, rest = messages[0]["text"].partition("\nThe sources I have do not report ")
     assert "2.20" in first and "minimal clinically important difference" in rest
 
 
 def test_a_question_about_two_outcomes_is_answered_for_both_without_repeating_itself() -> None:
-    tracker = tracker_for("ask_trial_comparison", audience="trainee", text="did catastrophizing or kinesiophobia differ?")
-    tracker.latest_message["entities"] = [{"entity": "outcome", "value": "catastrophizing"},
-                                          {"entity": "outcome", "value": "kinesiophobia"}]
+    tracker = tracker_for(
+        "ask_trial_comparison",
+        audience="trainee",
+        text="did catastrophizing or kinesiophobia differ?",
+    )
+    tracker.latest_message["entities"] = [
+        {"entity": "outcome", "value": "catastrophizing"},
+        {"entity": "outcome", "value": "kinesiophobia"},
+    ]
     messages, _ = run(ActionStudyStatistic(), tracker)
     text = messages[0]["text"]
-    assert "pain catastrophizing: there was no difference" in text and "kinesiophobia: there was no difference" in text
+    assert (
+        "pain catastrophizing: there was no difference" in text
+        and "kinesiophobia: there was no difference" in text
+    )
     assert "assume pain" not in text  # both were named: no guess at a third
     assert text.count("That figure is not reported in the sources I have.") == 1
     assert text.count("What I can give you") == 1
@@ -143,29 +222,45 @@ def test_a_question_about_two_outcomes_is_answered_for_both_without_repeating_it
 
 def test_after_a_did_you_mean_click_the_typed_question_names_the_detail() -> None:
     tracker = tracker_for("trial_not_reported", text="/trial_not_reported")
-    tracker.events = [{"event": "user", "text": "Who funded the trial?"}, {"event": "bot", "text": "Did you mean..."},
-                      {"event": "user", "text": "/trial_not_reported"}]
+    tracker.events = [
+        {"event": "user", "text": "Who funded the trial?"},
+        {"event": "bot", "text": "Did you mean..."},
+        {"event": "user", "text": "/trial_not_reported"},
+    ]
     messages, _ = run(ActionStudyDesign(), tracker)
     assert messages[0]["text"].startswith("The sources I have do not report who funded the trial")
 
 
 def test_a_button_for_another_topic_is_not_read_as_the_typed_question() -> None:
     tracker = tracker_for("trial_participants", text="/trial_participants")
-    tracker.events = [{"event": "user", "text": "who funded it"}, {"event": "user", "text": "/trial_participants"}]
+    tracker.events = [
+        {"event": "user", "text": "who funded it"},
+        {"event": "user", "text": "/trial_participants"},
+    ]
     messages, _ = run(ActionStudyDesign(), tracker)
     assert "70 people" in messages[0]["text"]
 
 
-@pytest.mark.parametrize("text, comparison", [
-    ("what was the mean difference in pain at 10 weeks?", True),
-    ("pain at 10 weeks, CBT group vs usual physio", True),
-    ("what was the between-group difference at 22 weeks", True),
-    ("what was pain at 10 weeks in the control group?", False),
-])
-def test_a_figure_question_asking_for_the_difference_gets_the_comparison(text: str, comparison: bool) -> None:
+@pytest.mark.parametrize(
+    "text, comparison",
+    [
+        ("what was the mean difference in pain at 10 weeks?", True),
+        ("pain at 10 weeks, CBT group vs usual physio", True),
+        ("what was the between-group difference at 22 weeks", True),
+        ("what was pain at 10 weeks in the control group?", False),
+    ],
+)
+def test_a_figure_question_asking_for_the_difference_gets_the_comparison(
+    text: str, comparison: bool
+) -> None:
     messages, slots = run(
         ActionStudyStatistic(),
-        tracker_for("ask_trial_figure", {"outcome": "pain", "timepoint": "week10"}, audience="trainee", text=text),
+        tracker_for(
+            "ask_trial_figure",
+            {"outcome": "pain", "timepoint": "week10"},
+            audience="trainee",
+            text=text,
+        ),
     )
     assert ("−1.54 (95% CI −2.59 to −0.49)" in messages[0]["text"]) is comparison
     assert slots["last_study_query"] == ("comparison" if comparison else "figure")

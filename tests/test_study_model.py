@@ -1,5 +1,6 @@
 """The study file loads, its figures are exact, names resolve, and every kind of broken file is refused
 with an error naming the file, the path inside it and what is wrong."""
+
 from __future__ import annotations
 
 import copy
@@ -10,7 +11,13 @@ import pytest
 import yaml
 
 from actions import study_model
-from actions.study_model import DEFAULT_STUDY_PATH, StudyFileError, get_study, load_study, normalise_name
+from actions.study_model import (
+    DEFAULT_STUDY_PATH,
+    StudyFileError,
+    get_study,
+    load_study,
+    normalise_name,
+)
 
 RAW: Dict[str, Any] = yaml.safe_load(DEFAULT_STUDY_PATH.read_text(encoding="utf-8"))
 
@@ -33,13 +40,25 @@ def test_pain_table_is_exact_with_sources(study):
 
 def test_between_group_effect_size_and_design_keep_their_sources(study):
     week22 = study.between_group.results["week22"].difference
-    assert (week22.value, week22.ci_low, week22.ci_high, week22.sources) == (-2.20, -3.25, -1.15, ("A",))
+    assert (week22.value, week22.ci_low, week22.ci_high, week22.sources) == (
+        -2.20,
+        -3.25,
+        -1.15,
+        ("A",),
+    )
     assert study.between_group.results["week6"].difference is None
     assert study.effect_size.value.value == -0.89 and study.effect_size.value.sources == ("A", "S")
-    assert (study.effect_size.ci.low, study.effect_size.ci.high, study.effect_size.ci.sources) == (-1.38, -0.39, ("S",))
+    assert (study.effect_size.ci.low, study.effect_size.ci.high, study.effect_size.ci.sources) == (
+        -1.38,
+        -0.39,
+        ("S",),
+    )
     assert study.design.blinding.sources == ("P", "R") and study.design.analysis.sources == ("A",)
     assert study.participants.per_group["experimental"].age_mean.value == 34.57
-    assert study.registrations[0].id == "NCT04270422" and str(study.registrations[0].registered) == "2020-02-17"
+    assert (
+        study.registrations[0].id == "NCT04270422"
+        and str(study.registrations[0].registered) == "2020-02-17"
+    )
     assert study.sessions.total.value == 12
     assert study.planned_topics.status == "planned" and study.planned_topics.sources == ("P",)
 
@@ -121,11 +140,27 @@ def test_entity_patterns_shape_and_ambiguous_id(study):
     patterns = study.entity_patterns()
     assert patterns == study.entity_patterns()  # deterministic: the pipeline's path hashes them
     assert {p["label"] for p in patterns} == {"outcome", "group", "timepoint"}
-    follow_up = [p for p in patterns if p["pattern"] == [{"LOWER": "follow"}, {"LOWER": "-"}, {"LOWER": "up"}]]
-    assert follow_up == [{"label": "timepoint", "pattern": follow_up[0]["pattern"], "id": "followup"}]
+    follow_up = [
+        p
+        for p in patterns
+        if p["pattern"] == [{"LOWER": "follow"}, {"LOWER": "-"}, {"LOWER": "up"}]
+    ]
+    assert follow_up == [
+        {"label": "timepoint", "pattern": follow_up[0]["pattern"], "id": "followup"}
+    ]
     assert study.resolve("timepoint", "followup") == ["week10", "week22"]
     ids = {p["id"] for p in patterns}
-    assert {"experimental", "control", "baseline", "week6", "week10", "week22", "followup", "pain", "lumbar_rom"} <= ids
+    assert {
+        "experimental",
+        "control",
+        "baseline",
+        "week6",
+        "week10",
+        "week22",
+        "followup",
+        "pain",
+        "lumbar_rom",
+    } <= ids
 
 
 def test_every_synonym_is_found_by_spacy_entity_ruler(study):
@@ -164,21 +199,47 @@ def cell(data):
 
 BROKEN_FILES = {
     "missing section": (lambda d: d.pop("sources"), "'sources'", "required field is missing"),
-    "missing figure": (lambda d: cell(d).pop("sd"), "'pain_results.values.control.week22.sd'", "required field is missing"),
-    "text for a number": (lambda d: cell(d).update(sd="2.35x"), "'pain_results.values.control.week22.sd'", "expected a number"),
-    "boolean for a number": (lambda d: cell(d).update(mean=True), "'pain_results.values.control.week22.mean'", "expected a number"),
-    "unknown source key": (lambda d: cell(d).update(source="Z"), "'pain_results.values.control.week22.source'", "unknown source key 'Z'"),
-    "unknown source in a list": (
-        lambda d: d["design"]["blinding"].update(source=["P", "Q"]), "'design.blinding.source'", "unknown source key 'Q'"
+    "missing figure": (
+        lambda d: cell(d).pop("sd"),
+        "'pain_results.values.control.week22.sd'",
+        "required field is missing",
     ),
-    "empty source list": (lambda d: d["setting"].update(source=[]), "'setting.source'", "expected a source key"),
+    "text for a number": (
+        lambda d: cell(d).update(sd="2.35x"),
+        "'pain_results.values.control.week22.sd'",
+        "expected a number",
+    ),
+    "boolean for a number": (
+        lambda d: cell(d).update(mean=True),
+        "'pain_results.values.control.week22.mean'",
+        "expected a number",
+    ),
+    "unknown source key": (
+        lambda d: cell(d).update(source="Z"),
+        "'pain_results.values.control.week22.source'",
+        "unknown source key 'Z'",
+    ),
+    "unknown source in a list": (
+        lambda d: d["design"]["blinding"].update(source=["P", "Q"]),
+        "'design.blinding.source'",
+        "unknown source key 'Q'",
+    ),
+    "empty source list": (
+        lambda d: d["setting"].update(source=[]),
+        "'setting.source'",
+        "expected a source key",
+    ),
     "unknown group": (
-        lambda d: d["pain_results"]["values"].update(placebo=copy.deepcopy(d["pain_results"]["values"]["control"])),
+        lambda d: d["pain_results"]["values"].update(
+            placebo=copy.deepcopy(d["pain_results"]["values"]["control"])
+        ),
         "'pain_results.values.placebo'",
         "unknown group 'placebo'",
     ),
     "unknown timepoint": (
-        lambda d: d["pain_results"]["values"]["control"].update(week12={"mean": 1.0, "sd": 1.0, "source": "S"}),
+        lambda d: d["pain_results"]["values"]["control"].update(
+            week12={"mean": 1.0, "sd": 1.0, "source": "S"}
+        ),
         "'pain_results.values.control.week12'",
         "unknown timepoint 'week12'",
     ),
@@ -188,14 +249,24 @@ BROKEN_FILES = {
         "required timepoint is missing",
     ),
     "missing group row": (
-        lambda d: d["pain_results"]["values"].pop("control"), "'pain_results.values.control'", "required group is missing"
+        lambda d: d["pain_results"]["values"].pop("control"),
+        "'pain_results.values.control'",
+        "required group is missing",
     ),
-    "unknown outcome": (lambda d: d["between_group"].update(outcome="mood"), "'between_group.outcome'", "unknown outcome 'mood'"),
+    "unknown outcome": (
+        lambda d: d["between_group"].update(outcome="mood"),
+        "'between_group.outcome'",
+        "unknown outcome 'mood'",
+    ),
     "unknown effect-size timepoint": (
-        lambda d: d["effect_size"].update(timepoint="week99"), "'effect_size.timepoint'", "unknown timepoint 'week99'"
+        lambda d: d["effect_size"].update(timepoint="week99"),
+        "'effect_size.timepoint'",
+        "unknown timepoint 'week99'",
     ),
     "unknown between-group timepoint": (
-        lambda d: d["between_group"]["results"].update(week99=d["between_group"]["results"]["week6"]),
+        lambda d: d["between_group"]["results"].update(
+            week99=d["between_group"]["results"]["week6"]
+        ),
         "'between_group.results.week99'",
         "unknown timepoint",
     ),
@@ -245,15 +316,31 @@ BROKEN_FILES = {
         "'outcomes.disability.group_means_reported'",
         "must be false",
     ),
-    "sessions do not multiply": (lambda d: d["sessions"]["total"].update(value=13), "'sessions.total'", "per_week × weeks"),
-    "negative SD": (lambda d: cell(d).update(sd=-1.0), "'pain_results.values.control.week22.sd'", "cannot be negative"),
+    "sessions do not multiply": (
+        lambda d: d["sessions"]["total"].update(value=13),
+        "'sessions.total'",
+        "per_week × weeks",
+    ),
+    "negative SD": (
+        lambda d: cell(d).update(sd=-1.0),
+        "'pain_results.values.control.week22.sd'",
+        "cannot be negative",
+    ),
     "protocol topics not labelled planned": (
         lambda d: d["planned_psychoeducation_topics"].update(status="delivered"),
         "'planned_psychoeducation_topics.status'",
         "must be 'planned'",
     ),
-    "list where a mapping belongs": (lambda d: d.update(setting=["Tehran"]), "'setting'", "expected a mapping"),
-    "empty synonym": (lambda d: d["groups"]["control"]["synonyms"].append(""), "'groups.control.synonyms[", "must not be empty"),
+    "list where a mapping belongs": (
+        lambda d: d.update(setting=["Tehran"]),
+        "'setting'",
+        "expected a mapping",
+    ),
+    "empty synonym": (
+        lambda d: d["groups"]["control"]["synonyms"].append(""),
+        "'groups.control.synonyms[",
+        "must not be empty",
+    ),
 }
 
 

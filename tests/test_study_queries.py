@@ -1,5 +1,6 @@
 """Each query kind answers from the study file with exact figures (trainees), plain rounded words
 (patients), a named source, honest "not reported" answers and a question when "follow-up" is ambiguous."""
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,11 @@ def test_figure_for_a_trainee_is_exact_with_sd_scale_and_source():
     assert "usual physiotherapy (control)" in answer.text and "22 weeks" in answer.text
     assert "(source: a secondary article reviewing the trial)" in answer.text
     assert "0–10" in answer.text and "(source: the trial's registry entry)" in answer.text
-    assert answer.kind == "figure" and answer.slots == {"outcome": "pain", "group": "control", "timepoint": "week22"}
+    assert answer.kind == "figure" and answer.slots == {
+        "outcome": "pain",
+        "group": "control",
+        "timepoint": "week22",
+    }
     assert answer.sources == ["S", "R"]
 
 
@@ -52,9 +57,10 @@ def test_figure_for_a_patient_is_rounded_and_plain():
 
 
 def test_unknown_audience_is_answered_like_a_patient():
-    assert answer_figure("pain", "experimental", "week10", None, STUDY).text == answer_figure(
-        "pain", "experimental", "week10", "patient", STUDY
-    ).text
+    assert (
+        answer_figure("pain", "experimental", "week10", None, STUDY).text
+        == answer_figure("pain", "experimental", "week10", "patient", STUDY).text
+    )
 
 
 def test_figure_accepts_synonyms_as_well_as_ids():
@@ -98,7 +104,9 @@ def test_figure_table_for_a_patient_uses_rounded_values():
 # -- not reported ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("outcome", ["disability", "catastrophizing", "kinesiophobia", "quality_of_life", "EEG"])
+@pytest.mark.parametrize(
+    "outcome", ["disability", "catastrophizing", "kinesiophobia", "quality_of_life", "EEG"]
+)
 @pytest.mark.parametrize("query", [answer_figure, answer_change])
 def test_secondary_outcome_figures_are_not_reported_and_never_guessed(outcome, query):
     answer = query(outcome, "control", "week10", "trainee", STUDY)
@@ -114,14 +122,18 @@ def test_not_reported_says_what_is_available():
     assert "(source: a secondary article reviewing the trial)" in answer.text
     assert "What I can give you: pain" in answer.text
     catastrophizing = answer_comparison("catastrophizing", "week22", "trainee", STUDY)
-    assert catastrophizing.not_reported and "no difference between the groups" in catastrophizing.text
+    assert (
+        catastrophizing.not_reported and "no difference between the groups" in catastrophizing.text
+    )
 
 
 def test_a_time_the_trial_did_not_measure_is_not_reported():
     answer = answer_figure("pain", "control", "12 weeks", "patient", STUDY)
     assert answer.not_reported and "did not measure at that time" in answer.text
     assert "12" not in answer.text  # the user's text is never echoed as if it were a figure
-    assert {b["payload"] for b in answer.buttons} == {f'/{FOLLOW_UP_INTENT}{{"timepoint": "{t}"}}' for t in STUDY.timepoints}
+    assert {b["payload"] for b in answer.buttons} == {
+        f'/{FOLLOW_UP_INTENT}{{"timepoint": "{t}"}}' for t in STUDY.timepoints
+    }
 
 
 def test_an_unknown_outcome_is_not_reported_and_lists_the_outcomes():
@@ -134,7 +146,9 @@ def test_an_unknown_group_asks_which():
     assert answer.clarify == "group" and len(answer.buttons) == 2 and not answer.not_reported
 
 
-@pytest.mark.parametrize("junk", ["", "   ", "🙂" * 50, "x" * 100_000, "\x00\x01\x02", "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "junk", ["", "   ", "🙂" * 50, "x" * 100_000, "\x00\x01\x02", "<script>alert(1)</script>"]
+)
 def test_bad_input_gets_an_answer_not_a_crash(junk):
     for query in (answer_figure, answer_change):
         answer = query(junk, junk, junk, "patient", STUDY)
@@ -160,7 +174,10 @@ def test_ambiguous_follow_up_asks_which_with_buttons(timepoint, query):
 def test_ambiguous_follow_up_in_a_comparison_keeps_the_kind():
     answer = answer_comparison("pain", "follow-up", "patient", STUDY)
     assert answer.kind == "comparison" and answer.clarify == "timepoint"
-    assert [b["title"] for b in answer.buttons] == ["10 weeks after the start", "22 weeks after the start"]
+    assert [b["title"] for b in answer.buttons] == [
+        "10 weeks after the start",
+        "22 weeks after the start",
+    ]
 
 
 # -- comparison --------------------------------------------------------------------------------
@@ -211,7 +228,10 @@ def test_comparison_at_baseline_is_computed_and_labelled():
 
 def test_change_for_a_trainee_is_exact_computed_and_labelled():
     answer = answer_change("pain", "experimental", "week22", "trainee", STUDY)
-    assert f"5.03 → 1.66; change {M}3.37 points ({M}67% of the baseline mean), computed from the reported means" in answer.text
+    assert (
+        f"5.03 → 1.66; change {M}3.37 points ({M}67% of the baseline mean), computed from the reported means"
+        in answer.text
+    )
     assert sources_named(answer.text)
 
 
@@ -237,14 +257,23 @@ def test_change_to_baseline_explains_and_shows_later_changes():
 
 def test_effect_size_for_a_trainee():
     answer = answer_effect_size("trainee", STUDY)
-    assert f"Cohen's d = {M}0.89 (sources: the trial's abstract and a secondary article reviewing the trial)" in answer.text
-    assert f"95% CI {M}1.38 to {M}0.39 (source: a secondary article reviewing the trial)" in answer.text
+    assert (
+        f"Cohen's d = {M}0.89 (sources: the trial's abstract and a secondary article reviewing the trial)"
+        in answer.text
+    )
+    assert (
+        f"95% CI {M}1.38 to {M}0.39 (source: a secondary article reviewing the trial)"
+        in answer.text
+    )
     assert "large effect" in answer.text and "pooled standard deviation" in answer.text
 
 
 def test_effect_size_for_a_patient_explains_in_plain_words():
     answer = answer_effect_size("patient", STUDY)
-    assert "large" in answer.text and "in favour of the multidimensional physiotherapy group" in answer.text
+    assert (
+        "large" in answer.text
+        and "in favour of the multidimensional physiotherapy group" in answer.text
+    )
     assert "CI" not in answer.text and "about 2" in answer.text
 
 
@@ -262,25 +291,75 @@ def test_every_design_topic_answers_with_a_source(topic, audience):
 @pytest.mark.parametrize(
     "topic, audience, expected",
     [
-        ("participants", "trainee", ["70 people", "35 in the multidimensional physiotherapy group", "35 in the usual", "18–50"]),
+        (
+            "participants",
+            "trainee",
+            [
+                "70 people",
+                "35 in the multidimensional physiotherapy group",
+                "35 in the usual",
+                "18–50",
+            ],
+        ),
         ("age", "trainee", ["experimental 34.57 (SD 6.98)", "control 35.94 (SD 7.51)"]),
         ("age", "patient", ["about 35", "about 36"]),
         ("sex", "patient", ["17 men and 18 women", "18 men and 17 women"]),
-        ("inclusion", "patient", ["between 3 and 7", "Tampa Scale of Kinesiophobia score above 37", "(source: the trial's registry entry)"]),
-        ("exclusion", "trainee", ["Beck Anxiety Inventory score above 26", "people with anxiety or depression"]),
+        (
+            "inclusion",
+            "patient",
+            [
+                "between 3 and 7",
+                "Tampa Scale of Kinesiophobia score above 37",
+                "(source: the trial's registry entry)",
+            ],
+        ),
+        (
+            "exclusion",
+            "trainee",
+            ["Beck Anxiety Inventory score above 26", "people with anxiety or depression"],
+        ),
         ("sessions", "patient", ["2 sessions a week for 6 weeks, 12 sessions in all"]),
-        ("treatments", "patient", ["Explain Pain", "graded exposure", "general trunk exercises", "ultrasound"]),
-        ("planned_topics", "trainee", ["not a report of what was delivered", "(source: the trial's published protocol)"]),
+        (
+            "treatments",
+            "patient",
+            ["Explain Pain", "graded exposure", "general trunk exercises", "ultrasound"],
+        ),
+        (
+            "planned_topics",
+            "trainee",
+            ["not a report of what was delivered", "(source: the trial's published protocol)"],
+        ),
         ("setting", "patient", ["Tehran"]),
         ("registration", "trainee", ["NCT04270422", "17 February 2020", "IRCT20140810018754N11"]),
         ("analysis", "trainee", ["intention-to-treat"]),
         ("design", "trainee", ["randomised controlled trial", "2 groups", "1:1", "triple-blind"]),
-        ("outcomes", "trainee", ["pain intensity", "numeric rating scale (NRS)", "from 0 (no pain) to 10", "brain function (EEG)"]),
-        ("timepoints", "trainee", ["at baseline", "at 6 weeks (end of treatment)", "at 10 weeks", "at 22 weeks"]),
-        ("citation", "trainee", ["doi:10.1186/s42358-023-00329-9", "2023;63(1):57", "4 December 2023"]),
+        (
+            "outcomes",
+            "trainee",
+            [
+                "pain intensity",
+                "numeric rating scale (NRS)",
+                "from 0 (no pain) to 10",
+                "brain function (EEG)",
+            ],
+        ),
+        (
+            "timepoints",
+            "trainee",
+            ["at baseline", "at 6 weeks (end of treatment)", "at 10 weeks", "at 22 weeks"],
+        ),
+        (
+            "citation",
+            "trainee",
+            ["doi:10.1186/s42358-023-00329-9", "2023;63(1):57", "4 December 2023"],
+        ),
         ("limitations", "patient", ["sample was small", "18–50"]),
         ("generalisability", "patient", ["over 50", "anxiety or depression"]),
-        ("secondary_outcomes", "trainee", ["similar amount", "no group averages for any secondary outcome"]),
+        (
+            "secondary_outcomes",
+            "trainee",
+            ["similar amount", "no group averages for any secondary outcome"],
+        ),
     ],
 )
 def test_design_topic_content(topic, audience, expected):
@@ -307,8 +386,16 @@ def test_chart_is_drawn_once_and_redrawn_when_the_study_file_changes(tmp_path):
     target = tmp_path / "charts" / "pain.png"
     answer = answer_chart("patient", STUDY, output_path=target)
     assert answer.image_path == str(target) and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for mean, sd in [("5.03", "0.95"), ("2.43", "1.85"), ("3.29", "2.01"), ("3.86", "2.35"),
-                     ("5.03", "0.92"), ("1.86", "1.65"), ("1.74", "1.74"), ("1.66", "2.00")]:
+    for mean, sd in [
+        ("5.03", "0.95"),
+        ("2.43", "1.85"),
+        ("3.29", "2.01"),
+        ("3.86", "2.35"),
+        ("5.03", "0.92"),
+        ("1.86", "1.65"),
+        ("1.74", "1.74"),
+        ("1.66", "2.00"),
+    ]:
         assert f"{mean} (SD {sd})" in answer.text
     assert sources_named(answer.text)
 
@@ -316,7 +403,9 @@ def test_chart_is_drawn_once_and_redrawn_when_the_study_file_changes(tmp_path):
 
     assert render_pain_chart(STUDY, target).regenerated is False
     changed = tmp_path / "changed.yml"
-    changed.write_text(DEFAULT_STUDY_PATH.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    changed.write_text(
+        DEFAULT_STUDY_PATH.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+    )
     assert render_pain_chart(load_study(changed), target).regenerated is True
 
 
@@ -328,7 +417,15 @@ def test_answer_query_dispatches_every_kind(tmp_path, monkeypatch):
 
     monkeypatch.setattr(chart, "DEFAULT_CHART_PATH", tmp_path / "chart.png")
     for kind in QUERY_KINDS:
-        answer = answer_query(kind, outcome="pain", group="control", timepoint="week10", topic="sessions", audience="trainee", study=STUDY)
+        answer = answer_query(
+            kind,
+            outcome="pain",
+            group="control",
+            timepoint="week10",
+            topic="sessions",
+            audience="trainee",
+            study=STUDY,
+        )
         assert answer.kind == kind and sources_named(answer.text)
     with pytest.raises(ValueError, match="unknown query kind"):
         answer_query("horoscope", study=STUDY)
@@ -336,18 +433,32 @@ def test_answer_query_dispatches_every_kind(tmp_path, monkeypatch):
 
 def test_follow_up_changes_the_group_and_keeps_the_rest():
     previous = answer_figure("pain", "control", "week22", "trainee", STUDY)
-    answer = answer_follow_up(previous.kind, previous.slots, {"group": "experimental"}, "trainee", STUDY)
+    answer = answer_follow_up(
+        previous.kind, previous.slots, {"group": "experimental"}, "trainee", STUDY
+    )
     assert "1.66 (SD 2.00)" in answer.text and answer.slots["timepoint"] == "week22"
 
 
 def test_follow_up_changes_the_timepoint():
     previous = answer_figure("pain", "control", "week22", "patient", STUDY)
-    answer = answer_follow_up(previous.kind, previous.slots, {"timepoint": "10 weeks"}, "patient", STUDY)
-    assert "about 3 out of 10" in answer.text and answer.slots == {"outcome": "pain", "group": "control", "timepoint": "week10"}
+    answer = answer_follow_up(
+        previous.kind, previous.slots, {"timepoint": "10 weeks"}, "patient", STUDY
+    )
+    assert "about 3 out of 10" in answer.text and answer.slots == {
+        "outcome": "pain",
+        "group": "control",
+        "timepoint": "week10",
+    }
 
 
 def test_follow_up_of_a_comparison_stays_a_comparison():
-    answer = answer_follow_up("comparison", {"outcome": "pain", "timepoint": "week22"}, {"timepoint": "week10"}, "trainee", STUDY)
+    answer = answer_follow_up(
+        "comparison",
+        {"outcome": "pain", "timepoint": "week22"},
+        {"timepoint": "week10"},
+        "trainee",
+        STUDY,
+    )
     assert answer.kind == "comparison" and f"{M}1.54" in answer.text
 
 
@@ -364,7 +475,9 @@ def test_follow_up_button_answer_resolves_the_ambiguity():
 
 
 def test_follow_up_with_treatments_topic_and_a_group_stays_a_design_answer():
-    answer = answer_follow_up("design", {"topic": "treatments"}, {"group": "experimental"}, "patient", STUDY)
+    answer = answer_follow_up(
+        "design", {"topic": "treatments"}, {"group": "experimental"}, "patient", STUDY
+    )
     assert answer.kind == "design" and "Explain Pain" in answer.text
 
 
@@ -377,8 +490,15 @@ def test_follow_up_without_a_previous_query_is_a_figure():
 
 
 def test_number_formatting():
-    assert format_number(-2.2) == f"{M}2.20" and format_number(35) == "35" and format_number(-0.0) == "0.00"
-    assert join_words(["a", "b", "c"]) == "a, b and c" and join_words(["a, x", "b"], separator="; ") == "a, x; and b"
+    assert (
+        format_number(-2.2) == f"{M}2.20"
+        and format_number(35) == "35"
+        and format_number(-0.0) == "0.00"
+    )
+    assert (
+        join_words(["a", "b", "c"]) == "a, b and c"
+        and join_words(["a, x", "b"], separator="; ") == "a, x; and b"
+    )
 
 
 # -- plain results (issue 15) -----------------------------------------------------------------
@@ -394,16 +514,28 @@ def test_plain_comparison_never_reads_about_n_against_about_n():
 def test_did_it_work_gets_a_plain_answer_for_a_patient_and_exact_figures_for_a_trainee():
     plain = answer_design("results", "patient", STUDY)
     assert "SD" not in plain.text and "CI" not in plain.text
-    assert "about 1.7 against about 3.9" in plain.text and "did not differ significantly" in plain.text
+    assert (
+        "about 1.7 against about 3.9" in plain.text and "did not differ significantly" in plain.text
+    )
     assert plain.text.count("(source") == 1, "a patient gets one line naming the sources"
     trainee = answer_design("results", "trainee", STUDY)
     assert "1.66 against 3.86" in trainee.text and "2.20 points" in trainee.text
 
 
-@pytest.mark.parametrize("words, nearest", [("at 52 weeks", "22 weeks"), ("one-year follow-up", "22 weeks"),
-                                            ("after 3 months", "10 weeks")])
-def test_a_time_the_trial_did_not_measure_gets_the_end_of_follow_up_and_the_nearest_figure(words, nearest):
-    answer = answer_query("figure", outcome="pain", timepoint=words, audience="trainee", study=STUDY)
+@pytest.mark.parametrize(
+    "words, nearest",
+    [
+        ("at 52 weeks", "22 weeks"),
+        ("one-year follow-up", "22 weeks"),
+        ("after 3 months", "10 weeks"),
+    ],
+)
+def test_a_time_the_trial_did_not_measure_gets_the_end_of_follow_up_and_the_nearest_figure(
+    words, nearest
+):
+    answer = answer_query(
+        "figure", outcome="pain", timepoint=words, audience="trainee", study=STUDY
+    )
     first = answer.text.splitlines()[0]
     assert first.startswith("The trial did not measure at that time")
     assert nearest in first and answer.not_reported
@@ -417,11 +549,22 @@ def _sentences(text):
 
 
 @pytest.mark.parametrize("audience", ["patient", "trainee"])
-@pytest.mark.parametrize("kind, timepoint", [("comparison", "week22"), ("comparison", None), ("figure", None),
-                                             ("change", "week22"), ("effect_size", None), ("design", None)])
+@pytest.mark.parametrize(
+    "kind, timepoint",
+    [
+        ("comparison", "week22"),
+        ("comparison", None),
+        ("figure", None),
+        ("change", "week22"),
+        ("effect_size", None),
+        ("design", None),
+    ],
+)
 def test_no_answer_says_the_same_thing_twice(kind, timepoint, audience):
     """Issue 15: the 22-week answer said "large effect" and the direction twice each."""
-    text = answer_query(kind, outcome="pain", timepoint=timepoint, topic="results", audience=audience, study=STUDY).text
+    text = answer_query(
+        kind, outcome="pain", timepoint=timepoint, topic="results", audience=audience, study=STUDY
+    ).text
     sentences = _sentences(re.sub(r"\((?:source|sources): [^)]*\)", "", text))
     assert len(sentences) == len(set(sentences)), text
     assert text.lower().count("large effect") + text.lower().count("it was large") <= 1, text

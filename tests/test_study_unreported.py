@@ -3,6 +3,7 @@
 The list lives in the study file (`not_reported`); these tests pin how a question finds its
 detail, that ordinary design questions are not caught by it, and what the answer says.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,8 +73,19 @@ def test_every_unreported_answer_says_so_plainly_and_states_no_figure() -> None:
 
 def test_a_detail_name_is_not_also_a_topic_the_sources_report() -> None:
     """No name may swallow a reported design topic's words ("randomised", "blind", "sessions")."""
-    reported_words = {"randomised", "randomized", "blind", "blinded", "triple-blind", "sessions", "participants",
-                      "sample size", "analysis", "intention-to-treat", "limitations"}
+    reported_words = {
+        "randomised",
+        "randomized",
+        "blind",
+        "blinded",
+        "triple-blind",
+        "sessions",
+        "participants",
+        "sample size",
+        "analysis",
+        "intention-to-treat",
+        "limitations",
+    }
     for detail in get_study().not_reported:
         assert not reported_words & set(detail.names), detail.id
 
@@ -81,13 +93,20 @@ def test_a_detail_name_is_not_also_a_topic_the_sources_report() -> None:
 def test_every_training_example_of_the_intent_names_a_listed_detail() -> None:
     """Else the answer could only be the generic list: the names in the study file must cover
     what the intent was trained on (data/nlu/trial.yml)."""
-    import yaml
     from pathlib import Path
 
-    nlu = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "nlu" / "trial.yml").read_text())["nlu"]
+    import yaml
+
+    nlu = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "data" / "nlu" / "trial.yml").read_text()
+    )["nlu"]
     examples = next(item["examples"] for item in nlu if item.get("intent") == "trial_not_reported")
     study = get_study()
-    missing = [line[2:] for line in examples.splitlines() if line.startswith("- ") and study.unreported_in(line[2:]) is None]
+    missing = [
+        line[2:]
+        for line in examples.splitlines()
+        if line.startswith("- ") and study.unreported_in(line[2:]) is None
+    ]
     assert not missing
 
 

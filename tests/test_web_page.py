@@ -5,6 +5,7 @@ Playwright against a stub Rasa REST server that returns canned replies, so they 
 model. They skip when chromium is missing on a developer's machine, and fail when it is missing
 in CI (the environment variable CI is set).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -86,31 +87,50 @@ class StubRasa:
 
         if message == "/greet":
             return [
-                text("Hello! I'm the clinic's back pain assistant. I can explain how exercise helps "
-                     "long-lasting low back pain, and what our exercise study found."),
-                text("What would you like to know?", buttons=[
-                    {"title": "What did the study find?", "payload": "/ask_study_results"},
-                    {"title": "Is exercise safe for me?", "payload": "/ask_exercise_safety"},
-                ]),
+                text(
+                    "Hello! I'm the clinic's back pain assistant. I can explain how exercise helps "
+                    "long-lasting low back pain, and what our exercise study found."
+                ),
+                text(
+                    "What would you like to know?",
+                    buttons=[
+                        {"title": "What did the study find?", "payload": "/ask_study_results"},
+                        {"title": "Is exercise safe for me?", "payload": "/ask_exercise_safety"},
+                    ],
+                ),
             ]
         if message == "/ask_study_results":
             return [
                 {"recipient_id": sender, "image": self.chart_url},
-                text("Chart description: average pain in the two study groups at each visit; "
-                     "both lines go down over the weeks."),
+                text(
+                    "Chart description: average pain in the two study groups at each visit; "
+                    "both lines go down over the weeks."
+                ),
                 text("Both groups had **less pain** by the end of the study."),
             ]
         if message == "/ask_exercise_safety":
-            return [text("For most people gentle, regular movement is safe.\n"
-                         "More reading: https://www.nhs.uk/conditions/back-pain/")]
+            return [
+                text(
+                    "For most people gentle, regular movement is safe.\n"
+                    "More reading: https://www.nhs.uk/conditions/back-pain/"
+                )
+            ]
         if message == "Can I still go for walks?":
-            return [text("Yes. Walking is one of the easiest ways to stay active.\n"
-                         "Start with short walks and build up slowly.")]
+            return [
+                text(
+                    "Yes. Walking is one of the easiest ways to stay active.\n"
+                    "Start with short walks and build up slowly."
+                )
+            ]
         if message == "show markup":
             return [text(HTML_LOOKING_TEXT)]
         if message == "format test":
-            return [text("First line\nSecond line: https://example.org/back-pain.\n"
-                         "Not a link: javascript:alert(1)\n**Keep moving** every day")]
+            return [
+                text(
+                    "First line\nSecond line: https://example.org/back-pain.\n"
+                    "Not a link: javascript:alert(1)\n**Keep moving** every day"
+                )
+            ]
         if message == "malformed reply":
             return {"not": "a list"}  # type: ignore[return-value]
         if message == "slow":
@@ -157,7 +177,9 @@ def make_stub_handler(stub: StubRasa) -> type:
                 status, stub.fail_next_with = stub.fail_next_with, None
                 self._send_json(status, {"error": "stub failure"})
                 return
-            self._send_json(200, stub.reply_to(str(payload.get("sender")), str(payload.get("message"))))
+            self._send_json(
+                200, stub.reply_to(str(payload.get("sender")), str(payload.get("message")))
+            )
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
@@ -226,8 +248,11 @@ def site_files(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def web_url(stub_rasa: StubRasa, site_files: Dict[str, Path]) -> Iterator[str]:
-    with serve_web_page(stub_rasa.base_url, charts_dir=site_files["charts"],
-                        extra_env={"CLINIC_CONFIG": str(site_files["clinic"])}) as url:
+    with serve_web_page(
+        stub_rasa.base_url,
+        charts_dir=site_files["charts"],
+        extra_env={"CLINIC_CONFIG": str(site_files["clinic"])},
+    ) as url:
         stub_rasa.allowed_origin = url.rstrip("/")
         stub_rasa.chart_url = f"{url}charts/{CHART_FILE}"
         yield url
@@ -265,8 +290,9 @@ def raw_get(base_url: str, path: str, method: str = "GET") -> Tuple[int, Dict[st
         (f"/charts/{CHART_FILE}", "image/png", b"\x89PNG"),
     ],
 )
-def test_server_serves_files_with_their_content_type(web_url: str, path: str, content_type: str,
-                                                     expected_text: bytes) -> None:
+def test_server_serves_files_with_their_content_type(
+    web_url: str, path: str, content_type: str, expected_text: bytes
+) -> None:
     status, headers, body = raw_get(web_url, path)
     assert status == 200
     assert headers["content-type"] == content_type
@@ -274,7 +300,9 @@ def test_server_serves_files_with_their_content_type(web_url: str, path: str, co
     assert expected_text in body
 
 
-def test_config_json_gives_the_page_the_rest_url_and_clinic_settings(web_url: str, stub_rasa: StubRasa) -> None:
+def test_config_json_gives_the_page_the_rest_url_and_clinic_settings(
+    web_url: str, stub_rasa: StubRasa
+) -> None:
     status, headers, body = raw_get(web_url, "/config.json")
     assert status == 200
     assert headers["content-type"] == "application/json; charset=utf-8"
@@ -312,7 +340,9 @@ def test_config_json_gives_the_page_the_rest_url_and_clinic_settings(web_url: st
         "/etc/passwd",
     ],
 )
-def test_server_refuses_paths_outside_its_folders_and_folder_listings(web_url: str, path: str) -> None:
+def test_server_refuses_paths_outside_its_folders_and_folder_listings(
+    web_url: str, path: str
+) -> None:
     status, _, body = raw_get(web_url, path)
     assert status == 404, f"{path} -> {status}"
     assert body == b"Not found\n"
@@ -335,7 +365,10 @@ def test_server_answers_head_without_body_and_refuses_post(web_url: str) -> None
     [
         ("http://localhost:5005", "http://localhost:5005/webhooks/rest/webhook"),
         ("https://chat.example.org/", "https://chat.example.org/webhooks/rest/webhook"),
-        ("http://localhost:5005/webhooks/rest/webhook", "http://localhost:5005/webhooks/rest/webhook"),
+        (
+            "http://localhost:5005/webhooks/rest/webhook",
+            "http://localhost:5005/webhooks/rest/webhook",
+        ),
     ],
 )
 def test_rasa_url_may_be_the_server_or_the_webhook(rasa_url: str, expected: str) -> None:
@@ -343,8 +376,13 @@ def test_rasa_url_may_be_the_server_or_the_webhook(rasa_url: str, expected: str)
 
 
 def run_serve_web(*args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SERVE_WEB_SCRIPT), "--port", "0", *args],
-                          capture_output=True, text=True, timeout=30, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, str(SERVE_WEB_SCRIPT), "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_bad_rasa_url_stops_start_up_with_a_clear_error() -> None:
@@ -361,7 +399,9 @@ def test_malformed_clinic_config_stops_start_up_with_a_clear_error(tmp_path: Pat
     assert "not valid YAML" in result.stderr and str(broken) in result.stderr
 
 
-def test_missing_chromium_skips_locally_but_fails_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_chromium_skips_locally_but_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(browser_helpers, "CHROMIUM_PATH", tmp_path / "no-chromium")
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
@@ -407,7 +447,10 @@ def page_context(browser: Any) -> Iterator[Tuple[Any, PageProblems]]:
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: problems.errors.append(str(error)))
-    page.on("console", lambda message: problems.errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: problems.errors.append(message.text) if message.type == "error" else None,
+    )
     try:
         yield page, problems
     finally:
@@ -438,8 +481,9 @@ def test_page_has_title_disclaimer_and_the_clinics_emergency_number(chat: ChatPa
     assert f"In an emergency call {TEST_EMERGENCY_NUMBER}" in disclaimer
 
 
-def test_first_visit_greets_and_sending_shows_bubble_and_reply(chat: ChatPage, stub_rasa: StubRasa,
-                                                               problems: PageProblems) -> None:
+def test_first_visit_greets_and_sending_shows_bubble_and_reply(
+    chat: ChatPage, stub_rasa: StubRasa, problems: PageProblems
+) -> None:
     assert stub_rasa.messages() == ["/greet"]
     assert chat.bot_messages()[0].startswith("Hello! I'm the clinic's back pain assistant.")
     assert chat.user_messages() == []  # the greeting is sent silently
@@ -448,13 +492,17 @@ def test_first_visit_greets_and_sending_shows_bubble_and_reply(chat: ChatPage, s
 
     assert chat.user_messages() == ["How long should I exercise?"]
     assert chat.bot_messages()[-1] == "You asked: How long should I exercise?"
-    assert stub_rasa.received[-1] == {"sender": stored_sender_id(chat), "message": "How long should I exercise?"}
+    assert stub_rasa.received[-1] == {
+        "sender": stored_sender_id(chat),
+        "message": "How long should I exercise?",
+    }
     assert chat.input.input_value() == ""
     assert problems.errors == [] and problems.dialogs == []
 
 
-def test_clicking_a_button_sends_its_payload_and_shows_its_title(chat: ChatPage, stub_rasa: StubRasa,
-                                                                 problems: PageProblems) -> None:
+def test_clicking_a_button_sends_its_payload_and_shows_its_title(
+    chat: ChatPage, stub_rasa: StubRasa, problems: PageProblems
+) -> None:
     assert chat.button_titles() == ["What did the study find?", "Is exercise safe for me?"]
 
     chat.click_button("What did the study find?")
@@ -467,7 +515,9 @@ def test_clicking_a_button_sends_its_payload_and_shows_its_title(chat: ChatPage,
     image = chat.page.locator(".from-bot img")
     assert image.get_attribute("src") == stub_rasa.chart_url
     assert "Chart" in (image.get_attribute("alt") or "")
-    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 600  # the chart loaded
+    assert (
+        image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 600
+    )  # the chart loaded
     assert chat.bot_messages()[-2].startswith("Chart description:")
     assert chat.page.locator(".from-bot strong").inner_text() == "less pain"
     assert problems.errors == []
@@ -482,7 +532,11 @@ def test_conversation_survives_a_reload(chat: ChatPage, stub_rasa: StubRasa) -> 
 
     chat.reload()
 
-    assert chat.user_messages() == user_before == ["Is exercise safe for me?", "Can I still go for walks?"]
+    assert (
+        chat.user_messages()
+        == user_before
+        == ["Is exercise safe for me?", "Can I still go for walks?"]
+    )
     assert chat.bot_messages() == bot_before
     assert len(stub_rasa.received) == received_before  # no second greeting after a reload
     assert stored_sender_id(chat) == sender
@@ -491,7 +545,9 @@ def test_conversation_survives_a_reload(chat: ChatPage, stub_rasa: StubRasa) -> 
     assert stub_rasa.senders()[-1] == sender
 
 
-def test_html_looking_messages_are_shown_as_literal_text(chat: ChatPage, problems: PageProblems) -> None:
+def test_html_looking_messages_are_shown_as_literal_text(
+    chat: ChatPage, problems: PageProblems
+) -> None:
     chat.send(USER_HTML_TEXT)
     chat.send("show markup")
 
@@ -509,7 +565,9 @@ def test_line_breaks_links_and_bold_render_as_safe_elements(chat: ChatPage) -> N
     assert bubble.locator("br").count() == 3
     links = bubble.locator("a")
     assert links.count() == 1  # javascript: stays text
-    assert links.get_attribute("href") == "https://example.org/back-pain"  # the full stop stays outside
+    assert (
+        links.get_attribute("href") == "https://example.org/back-pain"
+    )  # the full stop stays outside
     assert links.get_attribute("rel") == "noopener noreferrer"
     assert links.get_attribute("target") == "_blank"
     assert bubble.locator("strong").inner_text() == "Keep moving"
@@ -528,7 +586,9 @@ def test_typing_indicator_shows_while_waiting(chat: ChatPage) -> None:
     assert chat.bot_messages()[-1] == "Sorry for the wait."
 
 
-def test_start_over_clears_history_and_starts_a_new_conversation(chat: ChatPage, stub_rasa: StubRasa) -> None:
+def test_start_over_clears_history_and_starts_a_new_conversation(
+    chat: ChatPage, stub_rasa: StubRasa
+) -> None:
     chat.send("Something to forget")
     old_sender = stored_sender_id(chat)
 
@@ -543,7 +603,9 @@ def test_start_over_clears_history_and_starts_a_new_conversation(chat: ChatPage,
     assert chat.user_messages() == [] and len(chat.bot_messages()) == 2
 
 
-def test_server_error_keeps_the_typed_message_and_retry_sends_it(chat: ChatPage, stub_rasa: StubRasa) -> None:
+def test_server_error_keeps_the_typed_message_and_retry_sends_it(
+    chat: ChatPage, stub_rasa: StubRasa
+) -> None:
     stub_rasa.fail_next_with = 500
     chat.send("Will this arrive?")
 
@@ -574,7 +636,9 @@ def test_corrupt_saved_conversation_starts_afresh(chat: ChatPage, stub_rasa: Stu
     assert chat.bot_messages()[0].startswith("Hello!")
 
 
-def test_unreachable_server_shows_a_clear_error_and_keeps_the_typed_message(browser: Any, site_files: Dict[str, Path]) -> None:
+def test_unreachable_server_shows_a_clear_error_and_keeps_the_typed_message(
+    browser: Any, site_files: Dict[str, Path]
+) -> None:
     dead_rasa = f"http://127.0.0.1:{free_port()}"
     with serve_web_page(dead_rasa, charts_dir=site_files["charts"]) as url:
         context = browser.new_context()
@@ -592,7 +656,9 @@ def test_unreachable_server_shows_a_clear_error_and_keeps_the_typed_message(brow
             context.close()
 
 
-def test_over_long_input_is_blocked_with_a_visible_message(chat: ChatPage, stub_rasa: StubRasa) -> None:
+def test_over_long_input_is_blocked_with_a_visible_message(
+    chat: ChatPage, stub_rasa: StubRasa
+) -> None:
     send_button = chat.page.get_by_role("button", name="Send")
     chat.input.fill("a" * 2000)
     assert send_button.is_enabled()
@@ -602,7 +668,10 @@ def test_over_long_input_is_blocked_with_a_visible_message(chat: ChatPage, stub_
     chat.input.press("Enter")
 
     assert send_button.is_disabled()
-    assert "Please shorten it to 2,000 characters or fewer" in chat.page.locator("#length-warning").inner_text()
+    assert (
+        "Please shorten it to 2,000 characters or fewer"
+        in chat.page.locator("#length-warning").inner_text()
+    )
     assert chat.input.get_attribute("aria-invalid") == "true"
     assert stub_rasa.messages() == ["/greet"]  # nothing was sent
     assert chat.input.input_value() == "a" * 2001
@@ -623,9 +692,13 @@ def test_keyboard_and_screen_reader_basics(chat: ChatPage) -> None:
     assert page.evaluate("document.activeElement.textContent") == "What did the study find?"
 
 
-def test_phone_sized_screen_has_no_sideways_scrolling(browser: Any, web_url: str, stub_rasa: StubRasa) -> None:
+def test_phone_sized_screen_has_no_sideways_scrolling(
+    browser: Any, web_url: str, stub_rasa: StubRasa
+) -> None:
     stub_rasa.reset()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
     try:
         chat = ChatPage(context.new_page(), web_url).open()
         chat.click_button("What did the study find?")

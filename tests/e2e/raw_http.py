@@ -3,6 +3,7 @@
 tests/harness.py raises on any HTTP error, which is right for conversations that must work;
 fault and bad-input tests need the status itself (a 400 is fine, a 500 is not).
 """
+
 from __future__ import annotations
 
 import json
@@ -15,11 +16,15 @@ from tests.harness import Assistant
 REQUEST_TIMEOUT_SECONDS = 60
 
 
-def post_body(server: Assistant, body: bytes, timeout: float = REQUEST_TIMEOUT_SECONDS) -> Tuple[int, bytes]:
+def post_body(
+    server: Assistant, body: bytes, timeout: float = REQUEST_TIMEOUT_SECONDS
+) -> Tuple[int, bytes]:
     """POST raw bytes to the REST channel; returns (status, body)."""
     request = urllib.request.Request(
-        f"{server.rasa_url}/webhooks/rest/webhook", data=body,
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"{server.rasa_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -28,5 +33,7 @@ def post_body(server: Assistant, body: bytes, timeout: float = REQUEST_TIMEOUT_S
         return error.code, error.read()
 
 
-def post_message(server: Assistant, sender: str, text: Any, timeout: float = REQUEST_TIMEOUT_SECONDS) -> Tuple[int, bytes]:
+def post_message(
+    server: Assistant, sender: str, text: Any, timeout: float = REQUEST_TIMEOUT_SECONDS
+) -> Tuple[int, bytes]:
     return post_body(server, json.dumps({"sender": sender, "message": text}).encode(), timeout)

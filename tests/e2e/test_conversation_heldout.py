@@ -9,6 +9,7 @@ Issue 15's targets are bare fallback replies <= 3% and answers of the wrong kind
 are met the test holds the measured level as a floor (FLOOR_* below), prints the distance to the
 target, and fails on a regression. Raise the floors as the figures rise; never lower them to pass.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -49,7 +50,7 @@ def reply_to_last_message(assistant: Assistant, sender: str) -> Tuple[List[str],
     events: List[Dict[str, Any]] = assistant.tracker(sender)["events"]
     last_user = max(index for index, event in enumerate(events) if event.get("event") == "user")
     actions, texts = [], []
-    for event in events[last_user + 1:]:
+    for event in events[last_user + 1 :]:
         if event.get("event") == "action" and event.get("name") not in ("action_listen", None):
             actions.append(event["name"])
         elif event.get("event") == "bot":
@@ -79,7 +80,12 @@ def test_blind_conversation_set_meets_the_floors(assistant: Assistant) -> None:
     print("\n".join(report.lines()))
     fallback = report.fallback[0] / report.fallback[1]
     wrong = report.wrong[0] / report.wrong[1]
-    for name, value, target in (("bare fallback", fallback, TARGET_FALLBACK), ("wrong kind", wrong, TARGET_WRONG)):
-        print(f"issue 15 target for {name}: {'met' if value <= target else 'NOT MET'} ({value:.1%} against {target:.0%})")
+    for name, value, target in (
+        ("bare fallback", fallback, TARGET_FALLBACK),
+        ("wrong kind", wrong, TARGET_WRONG),
+    ):
+        print(
+            f"issue 15 target for {name}: {'met' if value <= target else 'NOT MET'} ({value:.1%} against {target:.0%})"
+        )
     assert fallback <= FLOOR_FALLBACK, "\n".join(report.lines())
     assert wrong <= FLOOR_WRONG, "\n".join(report.lines())

@@ -1,4 +1,5 @@
 """The first conversation, through the real servers: what a newcomer actually sees."""
+
 import pytest
 
 from tests.harness import Assistant, buttons
@@ -14,7 +15,9 @@ def test_first_message_gets_the_notice_and_the_greeting(assistant: Assistant, se
     assert {"What can you do?", "I'm a patient", "I'm a physio in training"} <= set(buttons(reply))
 
 
-def test_notice_also_opens_a_conversation_that_starts_with_a_question(assistant: Assistant, sender: str) -> None:
+def test_notice_also_opens_a_conversation_that_starts_with_a_question(
+    assistant: Assistant, sender: str
+) -> None:
     reply = assistant.send(sender, "what can you help me with?")
     assert "not a diagnosis or treatment" in reply[0]["text"]
     assert "Here is what I can help with" in reply[-1]["text"]
@@ -51,11 +54,15 @@ def test_out_of_scope_says_so_and_offers_what_it_can_do(assistant: Assistant, se
 
 
 CLARIFY = "I want to be sure I answer the right question. Did you mean one of these?"
-MENU = ("Sorry, I still couldn't work out what you need. Here is what I can help with: pick one, "
-        "or ask a short question in your own words.")
+MENU = (
+    "Sorry, I still couldn't work out what you need. Here is what I can help with: pick one, "
+    "or ask a short question in your own words."
+)
 # A first unclear message with no likely topic to offer: the menu, never "still" (nothing came before).
-FIRST_MENU = ("I'm not sure I understood that. Here is what I can help with: pick one, "
-              "or ask a short question in your own words.")
+FIRST_MENU = (
+    "I'm not sure I understood that. Here is what I can help with: pick one, "
+    "or ask a short question in your own words."
+)
 AREAS = ["Why pain persists", "The Bemani 2023 trial", "Coping exercises", "Warning signs"]
 UNCLEAR = ["blorf quenzle trimbodactyl", "zzz qqq"]
 # Vague enough that no topic is sure, with words that point at a few (a trial group, a thing).
@@ -68,7 +75,9 @@ def test_gibberish_is_not_answered_with_confidence(assistant: Assistant, sender:
     assert text in (CLARIFY, FIRST_MENU) or "outside what I can help with" in text
 
 
-def test_an_unclear_message_offers_the_likeliest_topics_then_the_menu(assistant: Assistant, sender: str) -> None:
+def test_an_unclear_message_offers_the_likeliest_topics_then_the_menu(
+    assistant: Assistant, sender: str
+) -> None:
     """Issue 15: the two-stage fallback, as the person sees it, message by message."""
     assistant.send(sender, "hi")
     first = assistant.send(sender, VAGUE)
@@ -88,14 +97,20 @@ def test_a_click_on_a_likely_topic_answers_it(assistant: Assistant, sender: str)
     answer = assistant.send(sender, payload)
     assert answer and answer[0]["text"] not in (CLARIFY, MENU)
     # The clicked topic replaced the unclear message: nothing of the fallback is left active.
-    assert assistant.tracker(sender)["active_loop"] in ({}, None) or not assistant.tracker(sender)["active_loop"].get("name")
+    assert assistant.tracker(sender)["active_loop"] in ({}, None) or not assistant.tracker(sender)[
+        "active_loop"
+    ].get("name")
 
 
 WHICH = "Which one? Tap it below, or put it in your own words."
-DECLINED = "No problem. Here is what I can help with: pick one, or ask a short question in your own words."
+DECLINED = (
+    "No problem. Here is what I can help with: pick one, or ask a short question in your own words."
+)
 
 
-def test_a_typed_yes_to_did_you_mean_offers_the_same_topics_again(assistant: Assistant, sender: str) -> None:
+def test_a_typed_yes_to_did_you_mean_offers_the_same_topics_again(
+    assistant: Assistant, sender: str
+) -> None:
     """A yes to several topics does not say which; "Sorry, I still couldn't..." here read as a bug."""
     assistant.send(sender, "hi")
     first = assistant.send(sender, VAGUE)
@@ -123,13 +138,23 @@ def test_something_else_shows_what_the_assistant_can_do(assistant: Assistant, se
     assert buttons(reply) == AREAS
 
 
-NOT_ENGLISH = ("Sorry, I can only understand English for now. In English, I can explain chronic back pain, answer "
-               "questions about the Bemani 2023 trial and guide coping exercises. If you need urgent help, call ")
+NOT_ENGLISH = (
+    "Sorry, I can only understand English for now. In English, I can explain chronic back pain, answer "
+    "questions about the Bemani 2023 trial and guide coping exercises. If you need urgent help, call "
+)
 
 
-@pytest.mark.parametrize("message", ["Hola, tengo dolor de espalda desde hace dos años", "腰が痛いです",
-                                     "Ich habe seit Monaten Rückenschmerzen, was kann ich tun?"])
-def test_a_message_in_another_language_gets_the_english_only_notice(assistant: Assistant, sender: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hola, tengo dolor de espalda desde hace dos años",
+        "腰が痛いです",
+        "Ich habe seit Monaten Rückenschmerzen, was kann ich tun?",
+    ],
+)
+def test_a_message_in_another_language_gets_the_english_only_notice(
+    assistant: Assistant, sender: str, message: str
+) -> None:
     assistant.send(sender, "hi")
     reply = assistant.send(sender, message)
     assert len(reply) == 1 and reply[0]["text"].startswith(NOT_ENGLISH)
@@ -148,9 +173,20 @@ def test_a_message_in_another_language_gets_the_english_only_notice(assistant: A
         ("背中が痛いです", "only understand English"),
         ("\x00\x07 \u202e", ""),
     ],
-    ids=["empty", "whitespace", "50k-single-token", "50k-words", "emoji", "spanish", "japanese", "control-chars"],
+    ids=[
+        "empty",
+        "whitespace",
+        "50k-single-token",
+        "50k-words",
+        "emoji",
+        "spanish",
+        "japanese",
+        "control-chars",
+    ],
 )
-def test_bad_input_gets_an_answer_not_an_error(assistant: Assistant, sender: str, message: str, expected: str) -> None:
+def test_bad_input_gets_an_answer_not_an_error(
+    assistant: Assistant, sender: str, message: str, expected: str
+) -> None:
     assistant.send(sender, "hi")
     reply = assistant.send(sender, message)  # raises on any HTTP error
     assert reply, "every message gets an answer"

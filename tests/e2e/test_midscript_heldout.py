@@ -13,12 +13,13 @@ form is typed at the nearest step that exists (STEPS below): the flare-up plan's
 feels like" at its first question, and its "build back up" (advice at the end, not a question)
 at its last.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 import yaml
@@ -31,17 +32,41 @@ pytestmark = pytest.mark.e2e
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIDSCRIPT_FILE = PROJECT_ROOT / "tests" / "heldout" / "midscript.yml"
 REPORT_FILE = PROJECT_ROOT / "results" / "midscript_heldout.txt"
-SAFETY_INTENTS = {"crisis", "red_flag_emergency", "red_flag_urgent", "red_flag_unclear", "inflammatory_signs"}
+SAFETY_INTENTS = {
+    "crisis",
+    "red_flag_emergency",
+    "red_flag_urgent",
+    "red_flag_unclear",
+    "inflammatory_signs",
+}
 
 BREATHING = "/start_breathing"
 THOUGHT = "/start_thought_record"
 PACING = "/start_activity_pacing"
 FLARE = "/start_flare_plan"
 EXPOSURE = "/start_graded_exposure"
-THOUGHT_ANSWERS = ["I bent to pick up my bag", "my back is going to snap", "scared", "80", "it hurt a lot",
-                   "I have bent many times and been fine", "bending hurts but it is not damage"]
-EXPOSURE_ANSWERS = ["yes", "yes", "no", "bending, lifting shopping", "40", "60", "yes", "bend to the low shelf",
-                    "tomorrow morning", "once a day", "my back will lock"]
+THOUGHT_ANSWERS = [
+    "I bent to pick up my bag",
+    "my back is going to snap",
+    "scared",
+    "80",
+    "it hurt a lot",
+    "I have bent many times and been fine",
+    "bending hurts but it is not damage",
+]
+EXPOSURE_ANSWERS = [
+    "yes",
+    "yes",
+    "no",
+    "bending, lifting shopping",
+    "40",
+    "60",
+    "yes",
+    "bend to the low shelf",
+    "tomorrow morning",
+    "once a day",
+    "my back will lock",
+]
 LADDER_READY = EXPOSURE_ANSWERS + ["40", "3", "/report_exposure_practice"]
 # (script, step in the set) -> (messages that reach the step, the slot the step fills)
 STEPS: Dict[Tuple[str, str], Tuple[List[str], str]] = {
@@ -51,26 +76,53 @@ STEPS: Dict[Tuple[str, str], Tuple[List[str], str]] = {
     ("breathing", "what did you notice"): ([BREATHING, "6", "4"], "breathing_reflection"),
     ("thought_record", "situation"): ([THOUGHT], "thought_situation"),
     ("thought_record", "automatic thought"): ([THOUGHT] + THOUGHT_ANSWERS[:1], "thought_automatic"),
-    ("thought_record", "feeling and strength"): ([THOUGHT] + THOUGHT_ANSWERS[:2], "thought_feeling"),
+    ("thought_record", "feeling and strength"): (
+        [THOUGHT] + THOUGHT_ANSWERS[:2],
+        "thought_feeling",
+    ),
     ("thought_record", "evidence for"): ([THOUGHT] + THOUGHT_ANSWERS[:4], "thought_evidence_for"),
-    ("thought_record", "evidence against"): ([THOUGHT] + THOUGHT_ANSWERS[:5], "thought_evidence_against"),
+    ("thought_record", "evidence against"): (
+        [THOUGHT] + THOUGHT_ANSWERS[:5],
+        "thought_evidence_against",
+    ),
     ("thought_record", "balanced thought"): ([THOUGHT] + THOUGHT_ANSWERS[:6], "thought_balanced"),
-    ("thought_record", "feeling re-rated"): ([THOUGHT] + THOUGHT_ANSWERS[:7], "thought_feeling_after"),
+    ("thought_record", "feeling re-rated"): (
+        [THOUGHT] + THOUGHT_ANSWERS[:7],
+        "thought_feeling_after",
+    ),
     ("pacing", "activity"): ([PACING], "pacing_activity"),
     ("pacing", "baseline minutes"): ([PACING, "walking"], "pacing_baseline"),
-    ("pacing", "planned increase"): ([PACING, "walking", "20 minutes", "15 minutes"], "pacing_increase"),
+    ("pacing", "planned increase"): (
+        [PACING, "walking", "20 minutes", "15 minutes"],
+        "pacing_increase",
+    ),
     ("flare_plan", "what a flare feels like"): ([FLARE], "flare_helps"),
     ("flare_plan", "what helps"): ([FLARE], "flare_helps"),
     ("flare_plan", "who to contact"): ([FLARE, "heat, walking", "lifting"], "flare_contact"),
-    ("flare_plan", "warning signs"): ([FLARE, "heat, walking", "lifting", "my physio"], "flare_warning_signs"),
-    ("flare_plan", "build back up"): ([FLARE, "heat, walking", "lifting", "my physio"], "flare_warning_signs"),
+    ("flare_plan", "warning signs"): (
+        [FLARE, "heat, walking", "lifting", "my physio"],
+        "flare_warning_signs",
+    ),
+    ("flare_plan", "build back up"): (
+        [FLARE, "heat, walking", "lifting", "my physio"],
+        "flare_warning_signs",
+    ),
     ("graded_exposure", "clinician assessed"): ([EXPOSURE, "yes"], "exposure_assessed"),
-    ("graded_exposure", "feared activities"): ([EXPOSURE] + EXPOSURE_ANSWERS[:3], "exposure_activities"),
+    ("graded_exposure", "feared activities"): (
+        [EXPOSURE] + EXPOSURE_ANSWERS[:3],
+        "exposure_activities",
+    ),
     ("graded_exposure", "fear rating"): ([EXPOSURE] + EXPOSURE_ANSWERS[:4], "exposure_fear_rating"),
     ("graded_exposure", "expected fear"): ([EXPOSURE] + EXPOSURE_ANSWERS, "exposure_expected_fear"),
     ("graded_exposure", "actual fear"): ([EXPOSURE] + LADDER_READY, "exposure_actual_fear"),
-    ("graded_exposure", "pain rating"): ([EXPOSURE] + LADDER_READY + ["30"], "exposure_actual_pain"),
-    ("graded_exposure", "feared outcome happened"): ([EXPOSURE] + LADDER_READY + ["30", "2"], "exposure_outcome_happened"),
+    ("graded_exposure", "pain rating"): (
+        [EXPOSURE] + LADDER_READY + ["30"],
+        "exposure_actual_pain",
+    ),
+    ("graded_exposure", "feared outcome happened"): (
+        [EXPOSURE] + LADDER_READY + ["30", "2"],
+        "exposure_outcome_happened",
+    ),
 }
 # Issue 14's targets: none stored as an answer, every red flag and crisis message escalated or
 # asked about (enforced), every other message replied to and the step asked again. The first and
@@ -106,16 +158,28 @@ def reply_markers() -> Dict[str, str]:
         "did you mean": domain.responses["utter_clarify"][0]["text"][:40],
         "menu after a miss": domain.responses["utter_default"][0]["text"][:40],
         "menu after a miss (first)": domain.responses["utter_clarify_menu"][0]["text"][:40],
-        "did you mean (in a script)": domain.responses["utter_scripts_clarify_question"][0]["text"][:40],
+        "did you mean (in a script)": domain.responses["utter_scripts_clarify_question"][0]["text"][
+            :40
+        ],
     }
     for name, variations in domain.responses.items():
-        if name.startswith(("utter_scripts_rating_", "utter_scripts_text_", "utter_scripts_amount_",
-                            "utter_scripts_yes_no", "utter_scripts_list_", "utter_scripts_answer_was")):
+        if name.startswith(
+            (
+                "utter_scripts_rating_",
+                "utter_scripts_text_",
+                "utter_scripts_amount_",
+                "utter_scripts_yes_no",
+                "utter_scripts_list_",
+                "utter_scripts_answer_was",
+            )
+        ):
             markers[f"script re-ask ({name})"] = variations[0]["text"].split("{")[0][:40]
     return markers
 
 
-def run_case(assistant: Assistant, sender: str, entry: Dict[str, str], markers: Dict[str, str]) -> Outcome:
+def run_case(
+    assistant: Assistant, sender: str, entry: Dict[str, str], markers: Dict[str, str]
+) -> Outcome:
     path, slot = STEPS[(entry["script"], entry["step"])]
     last_question = ""
     for message in path:
@@ -133,14 +197,20 @@ def run_case(assistant: Assistant, sender: str, entry: Dict[str, str], markers: 
     return Outcome(entry["kind"], entry["text"], stored, safety, re_asked, how)
 
 
-def test_blind_mid_script_messages_are_answered_and_the_step_asked_again(assistant: Assistant) -> None:
+def test_blind_mid_script_messages_are_answered_and_the_step_asked_again(
+    assistant: Assistant,
+) -> None:
     entries = yaml.safe_load(MIDSCRIPT_FILE.read_text(encoding="utf-8"))["messages"]
     markers = reply_markers()
-    outcomes = [run_case(assistant, f"midscript-{n}", entry, markers) for n, entry in enumerate(entries)]
+    outcomes = [
+        run_case(assistant, f"midscript-{n}", entry, markers) for n, entry in enumerate(entries)
+    ]
     by_kind: Dict[str, List[Outcome]] = defaultdict(list)
     for outcome in outcomes:
         by_kind[outcome.kind].append(outcome)
-    lines = ["kind: n | stored as an answer | safety advice or question | replied and step asked again | how"]
+    lines = [
+        "kind: n | stored as an answer | safety advice or question | replied and step asked again | how"
+    ]
     for kind, group in sorted(by_kind.items()):
         hows = Counter(o.how.split(" (")[0] for o in group)
         lines.append(
@@ -153,15 +223,23 @@ def test_blind_mid_script_messages_are_answered_and_the_step_asked_again(assista
     safety = sum(o.safety for o in risky)
     re_asked = sum(o.re_asked for o in others)
     lines.append(f"stored as an answer: {stored}/{len(outcomes)} (target 0)")
-    lines.append(f"red flags and crisis given safety advice or asked: {safety}/{len(risky)} (target all)")
-    lines.append(f"others replied to and the step asked again: {re_asked}/{len(others)} (target all)")
+    lines.append(
+        f"red flags and crisis given safety advice or asked: {safety}/{len(risky)} (target all)"
+    )
+    lines.append(
+        f"others replied to and the step asked again: {re_asked}/{len(others)} (target all)"
+    )
     questions = [o for o in others if o.kind.startswith("question")]
     answered = sum(o.how == "answered" for o in questions)
-    lines.append(f"questions answered by the assistant (not 'I didn't follow'): {answered}/{len(questions)}")
+    lines.append(
+        f"questions answered by the assistant (not 'I didn't follow'): {answered}/{len(questions)}"
+    )
     lines += [f"STORED ({o.kind}): {o.text}" for o in outcomes if o.stored]
     lines += [f"NO SAFETY ({o.kind}): {o.text}" for o in risky if not o.safety]
     lines += [f"NOT RE-ASKED ({o.kind}, {o.how}): {o.text}" for o in others if not o.re_asked]
-    lines += [f"SCRIPT RE-ASK ({o.kind}): {o.text}" for o in others if o.how.startswith("script re-ask")]
+    lines += [
+        f"SCRIPT RE-ASK ({o.kind}): {o.text}" for o in others if o.how.startswith("script re-ask")
+    ]
     REPORT_FILE.parent.mkdir(exist_ok=True)
     REPORT_FILE.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -3,6 +3,7 @@
 These tests stop and kill servers, so they run their own assistant (the default deployment:
 Rasa's SQL tracker store on a SQLite file) rather than the session-wide one.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,7 +58,11 @@ def test_hard_kill_mid_conversation_loses_nothing(durable: Assistant, sender: st
     # and no new session notice appears.
     reply = durable.say(sender, FOLLOW_UP)
     assert FOLLOW_UP_ANSWER in reply and "not a diagnosis" not in reply
-    assert user_texts(durable.tracker(sender)) == ["I'm a physio student", TRAINEE_QUESTION, FOLLOW_UP]
+    assert user_texts(durable.tracker(sender)) == [
+        "I'm a physio student",
+        TRAINEE_QUESTION,
+        FOLLOW_UP,
+    ]
 
 
 # --- action server down ------------------------------------------------------------------------
@@ -86,7 +91,9 @@ def replies_while_actions_down(durable: Assistant) -> Iterator[OutageReplies]:
     yield OutageReplies(sender, status, messages, new_status)
 
 
-def test_action_server_down_gives_a_reply_not_an_http_error(replies_while_actions_down: OutageReplies) -> None:
+def test_action_server_down_gives_a_reply_not_an_http_error(
+    replies_while_actions_down: OutageReplies,
+) -> None:
     # Rasa 3.6 logs "Encountered an exception while running action", drops that action's
     # events and answers 200 with whatever was said before the failing action (here: nothing);
     # the REST channel (channels/rest.py) turns that empty answer into a short apology.
@@ -95,7 +102,9 @@ def test_action_server_down_gives_a_reply_not_an_http_error(replies_while_action
     assert replies_while_actions_down.new_conversation_status == 200
 
 
-def test_action_server_down_says_it_cannot_look_that_up(replies_while_actions_down: OutageReplies) -> None:
+def test_action_server_down_says_it_cannot_look_that_up(
+    replies_while_actions_down: OutageReplies,
+) -> None:
     texts = " ".join(m.get("text", "") for m in replies_while_actions_down.messages).lower()
     assert "look that up right now" in texts.replace("’", "'")
 
@@ -154,7 +163,9 @@ def assert_still_answering(durable: Assistant, canary: str) -> None:
 
 
 @pytest.mark.parametrize("text", list(GOOD_SHAPE_MESSAGES.values()), ids=list(GOOD_SHAPE_MESSAGES))
-def test_odd_messages_get_an_answer(durable: Assistant, canary: str, sender: str, text: str) -> None:
+def test_odd_messages_get_an_answer(
+    durable: Assistant, canary: str, sender: str, text: str
+) -> None:
     status, body = post_message(durable, sender, text)
     assert status == 200, body[:300]
     assert json.loads(body), "every message gets an answer"
@@ -162,7 +173,9 @@ def test_odd_messages_get_an_answer(durable: Assistant, canary: str, sender: str
 
 
 @pytest.mark.parametrize("body", list(BAD_SHAPE_BODIES.values()), ids=list(BAD_SHAPE_BODIES))
-def test_malformed_requests_are_refused_without_a_server_error(durable: Assistant, canary: str, body: bytes) -> None:
+def test_malformed_requests_are_refused_without_a_server_error(
+    durable: Assistant, canary: str, body: bytes
+) -> None:
     status, answer = post_body(durable, body)
     assert 400 <= status < 500, (status, answer[:300])
     assert_still_answering(durable, canary)

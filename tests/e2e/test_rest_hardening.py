@@ -4,6 +4,7 @@ clinic page's origin, Rasa's HTTP API needs the token, and the action server sta
 `public_assistant` is started as `make run` starts it without RASA_API_TOKEN (no HTTP API,
 CORS for config/clinic.yml's web_origin, the channels of var/credentials.yml).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,9 @@ def request(
         return error.code, dict(error.headers), error.read()
 
 
-def post_rest(assistant: Assistant, body: bytes, content_type: str = "application/json") -> Tuple[int, bytes]:
+def post_rest(
+    assistant: Assistant, body: bytes, content_type: str = "application/json"
+) -> Tuple[int, bytes]:
     status, _, answer = request(
         "POST", f"{assistant.rasa_url}/webhooks/rest/webhook", body, {"Content-Type": content_type}
     )
@@ -58,6 +61,7 @@ def reply_texts(answer: bytes) -> str:
 
 
 # --- malformed requests ---
+
 
 @pytest.mark.parametrize(
     "body, expected_error",
@@ -81,10 +85,23 @@ def reply_texts(answer: bytes) -> str:
         (b"\x00\x01\x02\xff" * 100, "not valid"),
     ],
     ids=[
-        "truncated-json", "empty-body", "json-list", "json-string", "json-null", "number-message",
-        "null-message", "list-message", "missing-message", "missing-sender", "number-sender",
-        "empty-sender", "control-char-sender", "long-sender", "metadata-not-object",
-        "invalid-utf8", "binary",
+        "truncated-json",
+        "empty-body",
+        "json-list",
+        "json-string",
+        "json-null",
+        "number-message",
+        "null-message",
+        "list-message",
+        "missing-message",
+        "missing-sender",
+        "number-sender",
+        "empty-sender",
+        "control-char-sender",
+        "long-sender",
+        "metadata-not-object",
+        "invalid-utf8",
+        "binary",
     ],
 )
 def test_malformed_requests_get_a_400_with_a_clear_error(
@@ -111,7 +128,9 @@ def test_a_100kb_message_is_answered_politely(public_assistant: Assistant) -> No
 
 
 def test_lone_surrogates_in_a_message_are_answered(public_assistant: Assistant) -> None:
-    status, answer = post_rest(public_assistant, b'{"sender": "surrogate", "message": "hi \\ud800 there"}')
+    status, answer = post_rest(
+        public_assistant, b'{"sender": "surrogate", "message": "hi \\ud800 there"}'
+    )
     assert status == 200
     assert json.loads(answer), "every message gets an answer"
 
@@ -119,7 +138,9 @@ def test_lone_surrogates_in_a_message_are_answered(public_assistant: Assistant) 
 def test_form_encoded_json_from_curl_is_accepted(public_assistant: Assistant) -> None:
     # `curl -d '{...}'` sends the JSON labelled application/x-www-form-urlencoded; Rasa accepts it.
     status, answer = post_rest(
-        public_assistant, b'{"sender": "curl-user", "message": "hi"}', "application/x-www-form-urlencoded"
+        public_assistant,
+        b'{"sender": "curl-user", "message": "hi"}',
+        "application/x-www-form-urlencoded",
     )
     assert status == 200
     assert "education assistant" in reply_texts(answer)
@@ -140,11 +161,16 @@ def test_a_client_cannot_claim_another_input_channel(assistant: Assistant, sende
 
 # --- CORS: the clinic page's origin only ---
 
+
 def test_cors_preflight_allows_the_web_page_origin(public_assistant: Assistant) -> None:
     status, headers, _ = request(
-        "OPTIONS", f"{public_assistant.rasa_url}/webhooks/rest/webhook",
-        headers={"Origin": WEB_ORIGIN, "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"},
+        "OPTIONS",
+        f"{public_assistant.rasa_url}/webhooks/rest/webhook",
+        headers={
+            "Origin": WEB_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert status < 400
     assert headers.get("Access-Control-Allow-Origin") == WEB_ORIGIN
@@ -152,7 +178,8 @@ def test_cors_preflight_allows_the_web_page_origin(public_assistant: Assistant) 
 
 def test_cors_post_from_the_web_page_origin_is_allowed(public_assistant: Assistant) -> None:
     status, headers, _ = request(
-        "POST", f"{public_assistant.rasa_url}/webhooks/rest/webhook",
+        "POST",
+        f"{public_assistant.rasa_url}/webhooks/rest/webhook",
         json.dumps({"sender": "cors-page", "message": "hi"}).encode(),
         {"Origin": WEB_ORIGIN, "Content-Type": "application/json"},
     )
@@ -162,40 +189,71 @@ def test_cors_post_from_the_web_page_origin_is_allowed(public_assistant: Assista
 
 @pytest.mark.parametrize("method", ["OPTIONS", "POST"])
 def test_cors_does_not_allow_other_origins(public_assistant: Assistant, method: str) -> None:
-    body = json.dumps({"sender": "cors-other", "message": "hi"}).encode() if method == "POST" else None
+    body = (
+        json.dumps({"sender": "cors-other", "message": "hi"}).encode() if method == "POST" else None
+    )
     _, headers, _ = request(
-        method, f"{public_assistant.rasa_url}/webhooks/rest/webhook", body,
-        {"Origin": OTHER_ORIGIN, "Content-Type": "application/json", "Access-Control-Request-Method": "POST"},
+        method,
+        f"{public_assistant.rasa_url}/webhooks/rest/webhook",
+        body,
+        {
+            "Origin": OTHER_ORIGIN,
+            "Content-Type": "application/json",
+            "Access-Control-Request-Method": "POST",
+        },
     )
     assert headers.get("Access-Control-Allow-Origin") not in (OTHER_ORIGIN, "*")
 
 
 # --- Rasa's HTTP API ---
 
+
 @pytest.mark.parametrize(
     "method, path",
-    [("GET", "/conversations/someone/tracker"), ("POST", "/model/parse"), ("GET", "/status"),
-     ("PUT", "/model"), ("GET", "/domain")],
+    [
+        ("GET", "/conversations/someone/tracker"),
+        ("POST", "/model/parse"),
+        ("GET", "/status"),
+        ("PUT", "/model"),
+        ("GET", "/domain"),
+    ],
 )
-def test_without_a_token_the_http_api_is_absent(public_assistant: Assistant, method: str, path: str) -> None:
+def test_without_a_token_the_http_api_is_absent(
+    public_assistant: Assistant, method: str, path: str
+) -> None:
     body = b'{"text": "hi"}' if method != "GET" else None
-    status, _, _ = request(method, f"{public_assistant.rasa_url}{path}", body, {"Content-Type": "application/json"})
+    status, _, _ = request(
+        method, f"{public_assistant.rasa_url}{path}", body, {"Content-Type": "application/json"}
+    )
     assert status in (401, 403, 404, 405)
 
 
 @pytest.mark.parametrize("token_query", ["", "?token=wrong-token"], ids=["no-token", "wrong-token"])
-@pytest.mark.parametrize("method, path", [("GET", "/conversations/someone/tracker"), ("POST", "/model/parse")])
+@pytest.mark.parametrize(
+    "method, path", [("GET", "/conversations/someone/tracker"), ("POST", "/model/parse")]
+)
 def test_with_the_api_on_every_request_needs_the_token(
     assistant: Assistant, method: str, path: str, token_query: str
 ) -> None:
     body = b'{"text": "hi"}' if method == "POST" else None
-    status, _, _ = request(method, f"{assistant.rasa_url}{path}{token_query}", body, {"Content-Type": "application/json"})
+    status, _, _ = request(
+        method,
+        f"{assistant.rasa_url}{path}{token_query}",
+        body,
+        {"Content-Type": "application/json"},
+    )
     assert status in (401, 403)
-    status, _, _ = request(method, f"{assistant.rasa_url}{path}?token={API_TOKEN}", body, {"Content-Type": "application/json"})
+    status, _, _ = request(
+        method,
+        f"{assistant.rasa_url}{path}?token={API_TOKEN}",
+        body,
+        {"Content-Type": "application/json"},
+    )
     assert status == 200
 
 
 # --- the action server ---
+
 
 def non_loopback_address() -> Optional[str]:
     """This machine's address on its main network interface (no packet is sent)."""

@@ -4,6 +4,7 @@ The deployment `make run-scaled` starts (docs/scaling.md): the endpoints file co
 scripts/scaled_endpoints.py, the database and Redis are throw-away servers (tests/services.py).
 One action server and two Rasa servers are started once for the module (each takes ~20 s).
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,10 @@ class ScaledAssistant(Assistant):
     def write_endpoints(self) -> None:
         write_scaled_endpoints(
             self.endpoints_file,
-            {**self.services_env, "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook"},
+            {
+                **self.services_env,
+                "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            },
         )
 
 
@@ -52,7 +56,9 @@ class ScaledDeployment:
         """The person's messages of a conversation as stored in PostgreSQL, in stored order."""
         return [json.loads(data)["text"] for _, data in self.stored_rows(sender, type_name="user")]
 
-    def stored_rows(self, sender: Optional[str] = None, type_name: Optional[str] = None) -> List[Tuple[int, str]]:
+    def stored_rows(
+        self, sender: Optional[str] = None, type_name: Optional[str] = None
+    ) -> List[Tuple[int, str]]:
         events = privacy._events_table()
         query = sa.select(events.c.id, events.c.data).order_by(events.c.id)
         if sender is not None:
@@ -76,9 +82,14 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledDeploymen
         postgres.start()
         redis.start()
         env = {**postgres.environment(), **redis.environment()}
-        first = ScaledAssistant(workdir=tmp_path_factory.mktemp("scaled-a"), extra_env=env, services_env=env)
+        first = ScaledAssistant(
+            workdir=tmp_path_factory.mktemp("scaled-a"), extra_env=env, services_env=env
+        )
         second = ScaledAssistant(
-            workdir=tmp_path_factory.mktemp("scaled-b"), extra_env=env, services_env=env, action_port=first.action_port
+            workdir=tmp_path_factory.mktemp("scaled-b"),
+            extra_env=env,
+            services_env=env,
+            action_port=first.action_port,
         )
         servers = [first, second]
         for server in servers:
@@ -95,13 +106,17 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledDeploymen
         postgres.stop()
 
 
-def test_endpoints_name_postgresql_and_redis_and_keep_the_password_off_disk(scaled: ScaledDeployment) -> None:
+def test_endpoints_name_postgresql_and_redis_and_keep_the_password_off_disk(
+    scaled: ScaledDeployment,
+) -> None:
     written = scaled.servers[0].endpoints_file.read_text()
     assert "dialect: postgresql" in written and "type: redis" in written
     assert "${DB_PASSWORD}" in written and scaled.postgres.password not in written
 
 
-def test_turns_alternating_between_servers_see_the_turn_before(scaled: ScaledDeployment, sender: str) -> None:
+def test_turns_alternating_between_servers_see_the_turn_before(
+    scaled: ScaledDeployment, sender: str
+) -> None:
     first, second = scaled.servers
     first.send(sender, "I'm a physio student")
     # The second server knows the person is a trainee: exact figures with the spread.
@@ -111,12 +126,17 @@ def test_turns_alternating_between_servers_see_the_turn_before(scaled: ScaledDep
     assert "1.74 (SD 1.74)" in second.say(sender, "what about at 10 weeks?")
     slots = first.slots(sender)
     assert (slots["audience"], slots["outcome"], slots["group"], slots["timepoint"]) == (
-        "trainee", "pain", "experimental", "week10",
+        "trainee",
+        "pain",
+        "experimental",
+        "week10",
     )
     assert first.tracker(sender)["events"] == second.tracker(sender)["events"]
 
 
-def test_many_simultaneous_conversations_keep_every_message_once_in_order(scaled: ScaledDeployment) -> None:
+def test_many_simultaneous_conversations_keep_every_message_once_in_order(
+    scaled: ScaledDeployment,
+) -> None:
     deadline = time.monotonic() + LOAD_DEADLINE_SECONDS
     failures: List[str] = []
     failures_lock = threading.Lock()
@@ -146,9 +166,13 @@ def test_many_simultaneous_conversations_keep_every_message_once_in_order(scaled
     with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:  # one thread per conversation
         list(pool.map(converse, range(CONVERSATIONS)))
     elapsed = time.monotonic() - started
-    assert not failures, f"{len(failures)} conversations failed after {elapsed:.0f}s: {failures[:5]}"
+    assert not failures, (
+        f"{len(failures)} conversations failed after {elapsed:.0f}s: {failures[:5]}"
+    )
     for sender in senders:
-        assert scaled.user_messages(sender) == [message(sender, turn) for turn in range(TURNS)], sender
+        assert scaled.user_messages(sender) == [message(sender, turn) for turn in range(TURNS)], (
+            sender
+        )
 
 
 def test_privacy_commands_on_postgresql(scaled: ScaledDeployment, sender: str) -> None:
@@ -173,7 +197,9 @@ def test_privacy_commands_on_postgresql(scaled: ScaledDeployment, sender: str) -
         engine = sa.create_engine(scaled.postgres.url())
         with engine.begin() as connection:
             connection.execute(
-                sa.text("UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = :sender"),
+                sa.text(
+                    "UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = :sender"
+                ),
                 sender=old,
             )
         engine.dispose()
@@ -182,7 +208,9 @@ def test_privacy_commands_on_postgresql(scaled: ScaledDeployment, sender: str) -
         assert scaled.user_messages(recent) == ["hello"]
 
 
-def test_database_outage_is_reported_cleanly_and_recovered_from(scaled: ScaledDeployment, sender: str) -> None:
+def test_database_outage_is_reported_cleanly_and_recovered_from(
+    scaled: ScaledDeployment, sender: str
+) -> None:
     first, second = scaled.servers
     first.send(sender, "I'm a physio student")
     assert "3.86 (SD 2.35)" in second.say(sender, "What was pain in the control group at 22 weeks?")
@@ -195,7 +223,9 @@ def test_database_outage_is_reported_cleanly_and_recovered_from(scaled: ScaledDe
         # Rasa wraps its tracker store in FailSafeTrackerStore: reading fails, so it answers as
         # in a new conversation and keeps that turn in memory only (see docs/scaling.md).
         assert status == 200 and json.loads(body), (status, body)
-        assert first.rasa_server.poll() is None and second.rasa_server.poll() is None, "a server crashed"
+        assert first.rasa_server.poll() is None and second.rasa_server.poll() is None, (
+            "a server crashed"
+        )
     finally:
         scaled.postgres.start_server()
 
@@ -204,7 +234,9 @@ def test_database_outage_is_reported_cleanly_and_recovered_from(scaled: ScaledDe
     assert "1.66 (SD 2.00)" in second.say(sender, "and the experimental group?")
     assert "1.74 (SD 1.74)" in first.say(sender, "what about at 10 weeks?")
     stored_after = dict(scaled.stored_rows())
-    assert all(stored_after.get(row_id) == data for row_id, data in stored_before), "stored events changed"
+    assert all(stored_after.get(row_id) == data for row_id, data in stored_before), (
+        "stored events changed"
+    )
     # The turn answered during the outage was never stored; nothing else is missing or doubled.
     assert scaled.user_messages(sender) == [
         "I'm a physio student",
@@ -221,10 +253,14 @@ def test_redis_outage_fails_only_while_it_lasts(scaled: ScaledDeployment, sender
     try:
         # Without the lock store no server may touch a conversation: Rasa raises LockError and
         # the REST channel (channels/rest.py) answers with its apology instead of an HTTP 500.
-        status, body = post_message(second, sender, "What was pain in the control group at 22 weeks?")
+        status, body = post_message(
+            second, sender, "What was pain in the control group at 22 weeks?"
+        )
         print(f"Redis down: HTTP {status} {body[:300]!r}")  # shown with pytest -rP
         assert status == 200 and "look that up right now" in body.decode(), (status, body)
-        assert first.rasa_server.poll() is None and second.rasa_server.poll() is None, "a server crashed"
+        assert first.rasa_server.poll() is None and second.rasa_server.poll() is None, (
+            "a server crashed"
+        )
     finally:
         scaled.redis.start_server()
     assert "3.86 (SD 2.35)" in second.say(sender, "What was pain in the control group at 22 weeks?")

@@ -4,6 +4,7 @@ The Rasa server runs with Slack credentials and SLACK_API_URL pointing at FakeSl
 HTTP server that records every chat.postMessage call and answers {"ok": true}: what the
 assistant would have sent to Slack is captured here, never sent.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,7 +52,9 @@ class FakeSlackApi:
                 else:
                     arguments = dict(urllib.parse.parse_qsl(body.decode()))
                 api.record(self.path, arguments, self.headers.get("Authorization", ""))
-                answer = json.dumps({"ok": True, "channel": arguments.get("channel"), "ts": f"{time.time():.6f}"})
+                answer = json.dumps(
+                    {"ok": True, "channel": arguments.get("channel"), "ts": f"{time.time():.6f}"}
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.end_headers()
@@ -104,7 +107,9 @@ def post_text(post: Post) -> str:
 
 
 def post_buttons(post: Post) -> List[Dict[str, Any]]:
-    return [e for b in post.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
+    return [
+        e for b in post.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]
+    ]
 
 
 def mentions_greeting(posts: List[Post]) -> bool:
@@ -118,7 +123,9 @@ def fake_slack() -> Iterator[FakeSlackApi]:
 
 
 @pytest.fixture(scope="module")
-def slack_assistant(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlackApi) -> Iterator[Assistant]:
+def slack_assistant(
+    tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlackApi
+) -> Iterator[Assistant]:
     """The assistant as `make run` starts it with Slack set up (and no HTTP API)."""
     running = Assistant(
         workdir=tmp_path_factory.mktemp("slack-assistant"),
@@ -142,11 +149,15 @@ def unique(prefix: str) -> str:
 
 
 def signature(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256
+    ).hexdigest()
     return f"v0={digest}"
 
 
-def signed_headers(body: bytes, content_type: str = "application/json", age_seconds: int = 0) -> Dict[str, str]:
+def signed_headers(
+    body: bytes, content_type: str = "application/json", age_seconds: int = 0
+) -> Dict[str, str]:
     timestamp = str(int(time.time()) - age_seconds)
     return {
         "Content-Type": content_type,
@@ -155,7 +166,9 @@ def signed_headers(body: bytes, content_type: str = "application/json", age_seco
     }
 
 
-def post_to_webhook(assistant: Assistant, body: bytes, headers: Dict[str, str]) -> Tuple[int, bytes]:
+def post_to_webhook(
+    assistant: Assistant, body: bytes, headers: Dict[str, str]
+) -> Tuple[int, bytes]:
     request = urllib.request.Request(
         f"{assistant.rasa_url}/webhooks/slack/webhook", data=body, method="POST", headers=headers
     )
@@ -166,16 +179,35 @@ def post_to_webhook(assistant: Assistant, body: bytes, headers: Dict[str, str]) 
         return error.code, error.read()
 
 
-def message_event(text: str, user: str, channel: str = CLINIC_CHANNEL, kind: str = "message",
-                  ts: Optional[str] = None, **event_fields: Any) -> bytes:
-    event = {"type": kind, "user": user, "text": text, "channel": channel,
-             "ts": ts or f"{time.time():.6f}", **event_fields}
+def message_event(
+    text: str,
+    user: str,
+    channel: str = CLINIC_CHANNEL,
+    kind: str = "message",
+    ts: Optional[str] = None,
+    **event_fields: Any,
+) -> bytes:
+    event = {
+        "type": kind,
+        "user": user,
+        "text": text,
+        "channel": channel,
+        "ts": ts or f"{time.time():.6f}",
+        **event_fields,
+    }
     if kind == "message":
         event["channel_type"] = "channel"
-    return json.dumps({
-        "token": "unused", "team_id": "T0CLINIC", "type": "event_callback", "event": event,
-        "event_id": unique("Ev"), "event_time": int(time.time()), "authed_users": [BOT_USER],
-    }).encode()
+    return json.dumps(
+        {
+            "token": "unused",
+            "team_id": "T0CLINIC",
+            "type": "event_callback",
+            "event": event,
+            "event_id": unique("Ev"),
+            "event_time": int(time.time()),
+            "authed_users": [BOT_USER],
+        }
+    ).encode()
 
 
 def send_signed(assistant: Assistant, body: bytes, **header_options: Any) -> Tuple[int, bytes]:
@@ -185,7 +217,9 @@ def send_signed(assistant: Assistant, body: bytes, **header_options: Any) -> Tup
 def assert_nothing_sent_to(fake_slack: FakeSlackApi, assistant: Assistant, channel: str) -> None:
     """Prove a quiet channel stayed quiet: a later, valid message elsewhere has been answered."""
     other_channel = unique("CSENTINEL")
-    status, _ = send_signed(assistant, message_event(f"<@{BOT_USER}> hi", unique("U"), other_channel, "app_mention"))
+    status, _ = send_signed(
+        assistant, message_event(f"<@{BOT_USER}> hi", unique("U"), other_channel, "app_mention")
+    )
     assert status == 200
     fake_slack.wait_for(other_channel, mentions_greeting)
     assert fake_slack.posts_to(channel) == []
@@ -193,12 +227,20 @@ def assert_nothing_sent_to(fake_slack: FakeSlackApi, assistant: Assistant, chann
 
 # --- accepted and answered ---
 
+
 def test_url_verification_challenge_is_answered(slack_assistant: Assistant) -> None:
-    body = json.dumps({"token": "unused", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"}).encode()
+    body = json.dumps(
+        {
+            "token": "unused",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    ).encode()
     status, answer = send_signed(slack_assistant, body)
     assert status == 200
-    assert json.loads(answer) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+    assert json.loads(answer) == {
+        "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    }
 
 
 def test_message_in_the_clinic_channel_is_answered_with_text_and_buttons(
@@ -208,7 +250,8 @@ def test_message_in_the_clinic_channel_is_answered_with_text_and_buttons(
     status, _ = send_signed(slack_assistant, message_event("hi", user))
     assert status == 200
     posts = fake_slack.wait_for(
-        CLINIC_CHANNEL, lambda posts: mentions_greeting(posts) and any(post_buttons(p) for p in posts)
+        CLINIC_CHANNEL,
+        lambda posts: mentions_greeting(posts) and any(post_buttons(p) for p in posts),
     )
     greeting = next(p for p in posts if GREETING in post_text(p))
     buttons = {b["text"]["text"]: b for b in post_buttons(greeting)}
@@ -223,19 +266,28 @@ def test_app_mention_elsewhere_is_answered_in_that_channel_without_the_mention(
 ) -> None:
     channel = unique("CMENTION")
     status, _ = send_signed(
-        slack_assistant, message_event(f"<@{BOT_USER}> am I talking to a real person?", unique("U"), channel, "app_mention")
+        slack_assistant,
+        message_event(
+            f"<@{BOT_USER}> am I talking to a real person?", unique("U"), channel, "app_mention"
+        ),
     )
     assert status == 200
-    posts = fake_slack.wait_for(channel, lambda posts: any("computer program" in post_text(p) for p in posts))
+    posts = fake_slack.wait_for(
+        channel, lambda posts: any("computer program" in post_text(p) for p in posts)
+    )
     assert all(f"<@{BOT_USER}>" not in post_text(p) for p in posts)
 
 
-def test_a_button_click_is_sent_to_the_assistant(slack_assistant: Assistant, fake_slack: FakeSlackApi) -> None:
+def test_a_button_click_is_sent_to_the_assistant(
+    slack_assistant: Assistant, fake_slack: FakeSlackApi
+) -> None:
     user, channel = unique("U"), unique("CCLICK")
     send_signed(slack_assistant, message_event(f"<@{BOT_USER}> hi", user, channel, "app_mention"))
     fake_slack.wait_for(channel, mentions_greeting)
     click = {
-        "type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": channel},
         "message": {"ts": f"{time.time():.6f}"},
         "actions": [{"type": "button", "action_id": "button-2", "value": "/declare_trainee"}],
     }
@@ -245,7 +297,9 @@ def test_a_button_click_is_sent_to_the_assistant(slack_assistant: Assistant, fak
     fake_slack.wait_for(channel, lambda posts: any("fuller picture" in post_text(p) for p in posts))
 
 
-def test_one_message_delivered_twice_is_answered_once(slack_assistant: Assistant, fake_slack: FakeSlackApi) -> None:
+def test_one_message_delivered_twice_is_answered_once(
+    slack_assistant: Assistant, fake_slack: FakeSlackApi
+) -> None:
     # Slack delivers again when unsure of the first delivery (same channel and ts).
     user, channel, ts = unique("U"), unique("CTWICE"), f"{time.time():.6f}"
     question = message_event(f"<@{BOT_USER}> are you a bot?", user, channel, "app_mention", ts=ts)
@@ -253,23 +307,33 @@ def test_one_message_delivered_twice_is_answered_once(slack_assistant: Assistant
     assert send_signed(slack_assistant, question)[0] == 200
     # The same person's next message is handled after both; once it is answered, a second
     # answer to the question would have been posted too.
-    send_signed(slack_assistant, message_event(f"<@{BOT_USER}> hello", user, channel, "app_mention"))
+    send_signed(
+        slack_assistant, message_event(f"<@{BOT_USER}> hello", user, channel, "app_mention")
+    )
     posts = fake_slack.wait_for(channel, mentions_greeting)
     assert sum("computer program" in post_text(p) for p in posts) == 1
 
 
-def test_bot_messages_and_other_channels_are_not_answered(slack_assistant: Assistant, fake_slack: FakeSlackApi) -> None:
+def test_bot_messages_and_other_channels_are_not_answered(
+    slack_assistant: Assistant, fake_slack: FakeSlackApi
+) -> None:
     other_channel = unique("COTHER")
     assert send_signed(slack_assistant, message_event("hi", unique("U"), other_channel))[0] == 200
     bot_post = message_event("hi", unique("U"), other_channel, kind="app_mention", bot_id="B0BOT")
     assert send_signed(slack_assistant, bot_post)[0] == 200
-    joined = message_event("<@U1> has joined the channel", unique("U"), other_channel, kind="app_mention",
-                           subtype="channel_join")
+    joined = message_event(
+        "<@U1> has joined the channel",
+        unique("U"),
+        other_channel,
+        kind="app_mention",
+        subtype="channel_join",
+    )
     assert send_signed(slack_assistant, joined)[0] == 200
     assert_nothing_sent_to(fake_slack, slack_assistant, other_channel)
 
 
 # --- refused ---
+
 
 def unanswered_mention() -> Tuple[bytes, str]:
     channel = unique("CREFUSED")
@@ -281,13 +345,18 @@ def unanswered_mention() -> Tuple[bytes, str]:
     [
         lambda body: {"Content-Type": "application/json"},
         lambda body: {**signed_headers(body), "X-Slack-Signature": "v0=" + "0" * 64},
-        lambda body: {**signed_headers(body), "X-Slack-Signature": signature(body, str(int(time.time())), "other-secret")},
+        lambda body: {
+            **signed_headers(body),
+            "X-Slack-Signature": signature(body, str(int(time.time())), "other-secret"),
+        },
         lambda body: {**signed_headers(body), "X-Slack-Request-Timestamp": "not-a-number"},
     ],
     ids=["missing-signature", "wrong-signature", "other-apps-secret", "garbled-timestamp"],
 )
 def test_unsigned_or_wrongly_signed_events_are_refused(
-    slack_assistant: Assistant, fake_slack: FakeSlackApi, make_headers: Callable[[bytes], Dict[str, str]]
+    slack_assistant: Assistant,
+    fake_slack: FakeSlackApi,
+    make_headers: Callable[[bytes], Dict[str, str]],
 ) -> None:
     body, channel = unanswered_mention()
     status, answer = post_to_webhook(slack_assistant, body, make_headers(body))
@@ -295,7 +364,9 @@ def test_unsigned_or_wrongly_signed_events_are_refused(
     assert_nothing_sent_to(fake_slack, slack_assistant, channel)
 
 
-def test_a_signature_over_another_body_is_refused(slack_assistant: Assistant, fake_slack: FakeSlackApi) -> None:
+def test_a_signature_over_another_body_is_refused(
+    slack_assistant: Assistant, fake_slack: FakeSlackApi
+) -> None:
     body, channel = unanswered_mention()
     headers = signed_headers(message_event("something else", unique("U"), channel, "app_mention"))
     status, _ = post_to_webhook(slack_assistant, body, headers)
@@ -325,12 +396,23 @@ def test_an_unsigned_challenge_is_not_answered(slack_assistant: Assistant) -> No
         (b"{not json", "application/json"),
         (b"[1, 2, 3]", "application/json"),
         (b"\xff\xfe\x00garbage", "application/json"),
-        (json.dumps({"type": "url_verification", "challenge": {"nested": 1}}).encode(), "application/json"),
+        (
+            json.dumps({"type": "url_verification", "challenge": {"nested": 1}}).encode(),
+            "application/json",
+        ),
         (b"payload=%7Bnot+json", "application/x-www-form-urlencoded"),
         (b"no-payload-here=1", "application/x-www-form-urlencoded"),
         (b"hello", "text/plain"),
     ],
-    ids=["malformed-json", "json-list", "binary", "challenge-not-text", "form-bad-json", "form-no-payload", "text"],
+    ids=[
+        "malformed-json",
+        "json-list",
+        "binary",
+        "challenge-not-text",
+        "form-bad-json",
+        "form-no-payload",
+        "text",
+    ],
 )
 def test_signed_but_malformed_requests_get_a_client_error(
     slack_assistant: Assistant, body: bytes, content_type: str

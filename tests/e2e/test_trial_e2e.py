@@ -1,4 +1,5 @@
 """Trial questions through the real servers: the exact figures reach the person, with sources."""
+
 import re
 
 import pytest
@@ -8,7 +9,9 @@ from tests.harness import Assistant, buttons
 pytestmark = pytest.mark.e2e
 
 
-def test_trainee_gets_exact_figure_then_follow_ups_keep_context(assistant: Assistant, sender: str) -> None:
+def test_trainee_gets_exact_figure_then_follow_ups_keep_context(
+    assistant: Assistant, sender: str
+) -> None:
     assistant.send(sender, "I'm a physio student")
     first = assistant.say(sender, "What was pain in the control group at 22 weeks?")
     assert "3.86 (SD 2.35)" in first and "source" in first
@@ -34,7 +37,9 @@ def test_not_reported_figure_is_never_guessed(assistant: Assistant, sender: str)
     assert "not reported in the sources I have" in text
 
 
-def test_ambiguous_follow_up_time_is_asked_about_with_buttons(assistant: Assistant, sender: str) -> None:
+def test_ambiguous_follow_up_time_is_asked_about_with_buttons(
+    assistant: Assistant, sender: str
+) -> None:
     reply = assistant.send(sender, "what was pain at follow-up?")
     assert "Do you mean" in reply[-1]["text"]
     titles = buttons(reply)
@@ -57,7 +62,9 @@ def test_chart_is_an_image_with_a_text_alternative(assistant: Assistant, sender:
     assert any("5.03" in m.get("text", "") for m in reply)
 
 
-def test_an_unreported_detail_is_said_plainly_and_nothing_else(assistant: Assistant, sender: str) -> None:
+def test_an_unreported_detail_is_said_plainly_and_nothing_else(
+    assistant: Assistant, sender: str
+) -> None:
     """Issue 15: dropouts, funding, an NNT are not in the sources; the whole reply says so. Where
     the assistant is unsure and asks "did you mean", the person picks the first topic offered
     (what the sources do not report) and gets the same reply."""
@@ -65,8 +72,11 @@ def test_an_unreported_detail_is_said_plainly_and_nothing_else(assistant: Assist
     from actions.study_model import get_study
 
     assistant.send(sender, "I'm a physiotherapy student")
-    for question in ("How many participants dropped out of each group?", "Who funded the trial?",
-                     "What's the number needed to treat?"):
+    for question in (
+        "How many participants dropped out of each group?",
+        "Who funded the trial?",
+        "What's the number needed to treat?",
+    ):
         expected = answer_unreported(get_study().unreported_in(question), "trainee").text
         reply = assistant.send(sender, question)
         offered = [b["payload"] for m in reply for b in m.get("buttons", [])]
@@ -81,6 +91,12 @@ def test_two_outcomes_in_one_question_are_both_answered(assistant: Assistant, se
 
     assistant.send(sender, "I'm a physiotherapy student")
     reply = assistant.send(sender, "pain and disability scores in the control group at 10 weeks")
-    expected = combine_answers([answer_query("figure", outcome=o, group="control", timepoint="week10", audience="trainee")
-                                for o in ("pain", "disability")]).text
+    expected = combine_answers(
+        [
+            answer_query(
+                "figure", outcome=o, group="control", timepoint="week10", audience="trainee"
+            )
+            for o in ("pain", "disability")
+        ]
+    ).text
     assert [m.get("text") for m in reply] == [expected]

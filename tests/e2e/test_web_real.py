@@ -1,8 +1,7 @@
 """The clinic page in a real browser against the real assistant (the page's own behaviour is
 tested against a stub in tests/test_web_page.py). Leaves results/web_chat.png behind."""
-from __future__ import annotations
 
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
@@ -27,7 +26,9 @@ def test_a_conversation_in_the_browser(assistant: Assistant, web_page: WebPage) 
             page = chromium.new_page(viewport={"width": 900, "height": 1000})
             chat = browser.ChatPage(page, page_url.replace("127.0.0.1", "127.0.0.1")).open()
             chat.wait_until_idle()
-            assert any("education assistant" in m for m in chat.bot_messages())  # greeted on arrival
+            assert any(
+                "education assistant" in m for m in chat.bot_messages()
+            )  # greeted on arrival
 
             chat.click_button("I'm a physio in training")
             chat.wait_until_idle()
@@ -41,7 +42,9 @@ def test_a_conversation_in_the_browser(assistant: Assistant, web_page: WebPage) 
             chat.wait_until_idle()
             images = page.locator(".message img")
             images.last.wait_for()
-            assert page.evaluate("img => img.complete && img.naturalWidth > 0", images.last.element_handle())
+            assert page.evaluate(
+                "img => img.complete && img.naturalWidth > 0", images.last.element_handle()
+            )
 
             chat.send("<b>is this bold?</b>")
             chat.wait_until_idle()
