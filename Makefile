@@ -11,7 +11,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Keep TensorFlow's start-up chatter out of the way.
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run run-scaled shell test setup pipeline train validate test-stories test-nlu pytest lock clean help \
+.PHONY: run run-scaled shell test setup pipeline train validate lint format test-stories test-nlu pytest lock clean help \
 	privacy-list privacy-delete privacy-expire bench
 
 help:
@@ -64,6 +64,15 @@ train: pipeline
 validate: pipeline
 	@$(BIN)/python scripts/validate_data.py
 
+# ruff (settings in pyproject.toml): lint, and a check that the code is formatted. `make format` formats.
+lint: setup
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: setup
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
 test-stories: train
 	@$(RASA) test core --stories tests/ --out results/core --fail-on-prediction-errors
 
@@ -77,7 +86,7 @@ test-nlu: train
 pytest: train
 	@$(BIN)/python -m pytest
 
-test: validate train test-stories test-nlu pytest
+test: lint validate train test-stories test-nlu pytest
 	@echo "make test: all checks passed"
 
 lock: setup
