@@ -37,9 +37,6 @@ from sqlalchemy.engine import URL, Engine  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
-# Tracker store classes named by module path (stores.*) are found as Rasa finds them: from the root.
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
 SECONDS_PER_DAY = 86_400
 CONNECT_TIMEOUT_SECONDS = 10
 SESSION_STARTED = "session_started"

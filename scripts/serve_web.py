@@ -31,8 +31,6 @@ from typing import Dict, Optional, Sequence, Tuple
 from urllib.parse import unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-if str(PROJECT_ROOT) not in sys.path:  # run as a script: make `actions` importable
-    sys.path.insert(0, str(PROJECT_ROOT))
 
 from actions.clinic_config import ClinicConfig, ClinicConfigError, load_clinic_config  # noqa: E402
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv
 stamp="$venv/.installed"
-lock_files=requirements.in
+lock_files="requirements.in pyproject.toml"
 [ -f requirements.lock ] && lock_files="$lock_files requirements.lock"
 # shellcheck disable=SC2086
 want=$(cat $lock_files | sha256sum | cut -c1-16)
@@ -21,11 +21,15 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; sys.exit(
   "$python" -m venv "$venv"
 fi
 echo "setup: installing dependencies (first time takes a minute or two)"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel
+# setuptools pinned: it builds the editable install below, and Rasa 3.6 still imports its
+# pkg_resources, which later setuptools releases drop.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel "setuptools==70.3.0"
 if [ -f requirements.lock ]; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.in -c requirements.lock
 else
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.in
 fi
+# The project itself, editable, so that scripts and tests import its packages (pyproject.toml).
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 echo "$want" > "$stamp"
 echo "setup: done ($("$venv/bin/rasa" --version 2>/dev/null | grep -m1 'Rasa Version' | tr -s ' '))"

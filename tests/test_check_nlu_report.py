@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import check_nlu_report  # noqa: E402
+from scripts import check_nlu_report
 
 
 def _reports(tmp_path: Path, scores: Dict[str, float]) -> List[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Set, Tuple
 
@@ -405,7 +404,6 @@ def study_entity_ruler() -> Any:
     """The same entity ruler the assistant's spaCy pipeline is built with (scripts/build_spacy_pipeline.py)."""
     import spacy
 
-    sys.path.insert(0, str(PROJECT_ROOT))
     from actions.study_model import load_study
 
     nlp = spacy.blank("en")
