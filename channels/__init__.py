@@ -6,8 +6,10 @@
   optional API address so tests capture what would be sent to Slack.
 """
 
-# Every Rasa server of this project loads its channels, so this is where the server-side speed-up
-# is installed (channels/action_result_validation.py explains it).
-from channels.action_result_validation import install as _install_fast_action_result_validation
+# THE ONE PATCH OF RASA IN THIS PROJECT, installed here because every Rasa server of this project
+# loads its channels (credentials.yml names them): Rasa's check of each action server reply,
+# with its JSON schema compiled once. channels/rasa_patch_fast_action_reply_check.py explains it;
+# the README's "Upgrading Rasa" says what to check when Rasa changes.
+from channels.rasa_patch_fast_action_reply_check import install as install_fast_action_reply_check
 
-_install_fast_action_result_validation()
+install_fast_action_reply_check()

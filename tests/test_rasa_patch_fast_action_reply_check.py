@@ -1,4 +1,4 @@
-"""channels/action_result_validation.py: same verdicts as Rasa's own check, installed with the channels."""
+"""channels/rasa_patch_fast_action_reply_check.py: same verdicts as Rasa's own check, installed with the channels."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
 import channels  # noqa: F401  (importing the channels installs the compiled check)
-from channels.action_result_validation import validate_action_result
+from channels.rasa_patch_fast_action_reply_check import validate_action_result
 
 VALID: Dict[str, Any] = {
     "events": [
@@ -47,3 +47,14 @@ def test_an_invalid_reply_fails_as_rasa_would_fail_it(reply: Dict[str, Any]) -> 
         remote_action()._validate_action_result(reply)
     assert ours.value.message.startswith(rasas.value.message)
     assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_the_patch_refuses_a_rasa_without_the_method_it_replaces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Rasa upgrade that drops the private method must stop the server, not run unpatched silently."""
+    from channels import rasa_patch_fast_action_reply_check as patch
+
+    monkeypatch.setattr(patch, "_rasas_validation", None)
+    with pytest.raises(RuntimeError, match="Upgrading Rasa"):
+        patch.install()

@@ -8,8 +8,10 @@ The schema is a constant (`RemoteAction.action_response_format_spec()`), so chec
 reusing one validator gives the same verdict in well under a millisecond. A reply that fails is
 handed to Rasa's own method, so the error raised (and its explanation) is Rasa's.
 
-`install()` swaps the method; it is called when the project's channels are imported, which every
-way of running the Rasa server here does (credentials.yml names them).
+`install()` swaps the method (a private one: see the README's "Upgrading Rasa"); it is called when
+the project's channels are imported (channels/__init__.py), which every way of running the Rasa
+server here does, since credentials.yml names them. It refuses to install over a Rasa whose
+method is gone, rather than patch something that no longer exists.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any, Callable, Dict, Text
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 
-_rasas_validation: Callable[[RemoteAction, Dict[Text, Any]], bool] = (
-    RemoteAction._validate_action_result
+# Rasa's own method, kept for replies that fail (None if a Rasa upgrade removed it: see install()).
+_rasas_validation: Callable[[RemoteAction, Dict[Text, Any]], bool] = getattr(
+    RemoteAction, "_validate_action_result", None
 )
 
 
@@ -41,4 +44,9 @@ def validate_action_result(action: RemoteAction, result: Dict[Text, Any]) -> boo
 
 
 def install() -> None:
+    if not callable(_rasas_validation):
+        raise RuntimeError(
+            "Rasa no longer has RemoteAction._validate_action_result: remove the patch in "
+            "channels/rasa_patch_fast_action_reply_check.py (README, 'Upgrading Rasa')"
+        )
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
