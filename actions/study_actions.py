@@ -1,6 +1,6 @@
 """Rasa actions that answer trial questions from the study file (glue only).
 
-The answers themselves are built by actions.study_queries from data/study/bemani2023.yml; these
+The answers themselves are built by actions.study_queries from content/study/bemani2023.yml; these
 actions read the intent, the entities and the audience from the tracker, send the Answer, and
 keep what the question was about in slots so a follow-up ("and the control group?") can reuse it.
 """

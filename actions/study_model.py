@@ -1,4 +1,4 @@
-"""The trial's study file (data/study/bemani2023.yml) as validated Python objects.
+"""The trial's study file (content/study/bemani2023.yml) as validated Python objects.
 
 Plain Python, no Rasa imports: the action server, the spaCy pipeline builder and the tests all
 read the file through `load_study()`. The loader checks the whole file before anything uses it
@@ -25,13 +25,12 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_STUDY_PATH = PROJECT_ROOT / "data" / "study" / "bemani2023.yml"
+DEFAULT_STUDY_PATH = PROJECT_ROOT / "content" / "study" / "bemani2023.yml"
 # Lets a deployment (or a test) point at another study file without editing the project.
 STUDY_FILE_ENV = "STUDY_FILE"
 
 ENTITY_KINDS = ("outcome", "group", "timepoint")
 # Rasa treats a YAML file under data/ with any of these keys as training data.
-RASA_TRAINING_KEYS = ("nlu", "responses", "stories", "rules")
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -588,7 +587,7 @@ def _read_yaml(file: Path) -> Tuple[Any, str]:
 def load_study(path: Optional[os.PathLike] = None) -> Study:
     """Read and validate the study file; raise StudyFileError if anything is wrong.
 
-    `path` defaults to $STUDY_FILE, then to data/study/bemani2023.yml in the project.
+    `path` defaults to $STUDY_FILE, then to content/study/bemani2023.yml in the project.
     """
     file = (
         Path(path)
@@ -600,12 +599,6 @@ def load_study(path: Optional[os.PathLike] = None) -> Study:
     if raw is None:
         raise r.fail("", "the study file is empty")
     root = r.mapping(raw, "")
-    for key in RASA_TRAINING_KEYS:
-        if key in root:
-            raise r.fail(
-                key,
-                "top-level key reserved for Rasa training data; Rasa would read this file as training data",
-            )
 
     study_id = r.text(root, "study_id", "") or ""
     sources = _load_sources(r, root)

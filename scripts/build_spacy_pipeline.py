@@ -21,12 +21,13 @@ import shutil
 import sys
 from pathlib import Path
 
+import spacy
+
+from actions.study_model import load_study
+from backpain.config_lines import point_config_line
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-import spacy  # noqa: E402
-
-from actions.study_model import load_study  # noqa: E402
-from backpain.config_lines import point_config_line  # noqa: E402
 
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
 BUILD_DIR = PROJECT_ROOT / "build" / "spacy"

@@ -32,8 +32,9 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.engine import URL, Engine  # noqa: E402
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"

@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 from urllib.parse import unquote, urlsplit
 
+from actions.clinic_config import ClinicConfig, ClinicConfigError, load_clinic_config
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-from actions.clinic_config import ClinicConfig, ClinicConfigError, load_clinic_config  # noqa: E402
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080

@@ -23,7 +23,7 @@ EDUCATION_RESPONSES = PROJECT_ROOT / "data" / "responses" / "education.yml"
 EDUCATION_HELD_OUT = PROJECT_ROOT / "tests" / "nlu" / "education_heldout.yml"
 EDUCATION_STORIES = PROJECT_ROOT / "tests" / "test_stories_education.yml"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
-STUDY_FILE = PROJECT_ROOT / "data" / "study" / "bemani2023.yml"
+STUDY_FILE = PROJECT_ROOT / "content" / "study" / "bemani2023.yml"
 
 RETRIEVAL_INTENT = "explain"
 RESPONSE_PREFIX = f"utter_{RETRIEVAL_INTENT}/"
@@ -283,8 +283,8 @@ def test_no_response_in_the_project_states_a_trial_figure() -> None:
             token in allowed and pattern.search(text) for allowed, pattern in ALLOWED_DIGITS.items()
         )
     ]
-    assert not offending, "trial figures belong to data/study/bemani2023.yml only:\n" + "\n".join(
-        offending
+    assert not offending, (
+        "trial figures belong to content/study/bemani2023.yml only:\n" + "\n".join(offending)
     )
 
 
@@ -579,7 +579,7 @@ def test_answers_about_the_trial_name_only_details_the_study_file_holds() -> Non
         and term.lower() not in study_text
     ]
     assert not unsupported, (
-        "a trial detail in an answer must be in data/study/bemani2023.yml:\n"
+        "a trial detail in an answer must be in content/study/bemani2023.yml:\n"
         + "\n".join(unsupported)
     )
 

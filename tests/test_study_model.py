@@ -295,7 +295,6 @@ BROKEN_FILES = {
         "'ambiguous_names[0].means'",
         "at least two different ids",
     ),
-    "Rasa training key": (lambda d: d.update(nlu=[]), "'nlu'", "reserved for Rasa training data"),
     "men and women do not add up": (
         lambda d: d["participants"]["per_group"]["control"]["men"].update(value=19),
         "'participants.per_group.control.n'",
