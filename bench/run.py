@@ -1,7 +1,7 @@
 """`python -m bench`: the benchmark of issue 9 (see docs/bench.md).
 
 For each configuration (ours: config.yml; default: bench/default_config.yml, Rasa's own) it
-trains from scratch (timed), starts the action server and the Rasa server (tests/harness.py),
+trains from scratch (timed), starts the action server and the Rasa server (tests/support/harness.py),
 warms them up, asks the trial statistic questions, drives the REST channel in closed loop and
 open loop while sampling resident memory, stops the servers and scores the held-out NLU files.
 Then it writes bench.json, bench.md and bench_latency.png.
@@ -37,7 +37,7 @@ from bench.training import (
     recorded_training_seconds,
     train_from_scratch,
 )
-from tests.harness import Assistant, latest_model, server_env
+from tests.support.harness import Assistant, latest_model, server_env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILES = {

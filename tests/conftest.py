@@ -1,4 +1,4 @@
-"""Shared pytest fixtures: the running assistant for end-to-end tests (see tests/harness.py)."""
+"""Shared pytest fixtures: the running assistant for end-to-end tests (see tests/support/harness.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from actions.clinic_config import clinic_config
-from tests.harness import Assistant, free_port
+from tests.support.harness import Assistant, free_port
 
 
 @dataclasses.dataclass(frozen=True)

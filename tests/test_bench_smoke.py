@@ -16,7 +16,7 @@ from bench.loadgen import webhook_url
 from bench.measure import percentile, tree_rss_mb
 from bench.run import run_smoke
 from bench.scenarios import load_scenarios
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -54,7 +54,7 @@ def test_a_setting_that_cannot_work_is_named(tmp_path: Path, name: str, value: s
 
 
 def test_check_names_the_service_that_does_not_answer() -> None:
-    from tests.harness import free_port
+    from tests.support.harness import free_port
 
     with pytest.raises(ScaledSettingsError, match="PostgreSQL"):
         check_services({"DB_HOST": "127.0.0.1", "DB_PORT": str(free_port())}, timeout_seconds=2)

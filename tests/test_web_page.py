@@ -26,10 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-try:
-    from tests import browser as browser_helpers
-except ImportError:  # tests/ is not importable as a package: pytest put this folder on sys.path
-    import browser as browser_helpers
+from tests.support import browser as browser_helpers
 
 ChatPage = browser_helpers.ChatPage
 launch_browser = browser_helpers.launch_browser

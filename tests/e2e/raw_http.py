@@ -1,6 +1,6 @@
 """Requests whose failures the tests want to see: the HTTP status and body, whatever they are.
 
-tests/harness.py raises on any HTTP error, which is right for conversations that must work;
+tests/support/harness.py raises on any HTTP error, which is right for conversations that must work;
 fault and bad-input tests need the status itself (a 400 is fine, a 500 is not).
 """
 
@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Tuple
 
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 REQUEST_TIMEOUT_SECONDS = 60
 

@@ -26,7 +26,7 @@ from backpain.conversation_eval import (
     load_cases,
     print_misses,
 )
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Assistant, buttons
+from tests.support.harness import Assistant, buttons
 
 pytestmark = pytest.mark.e2e
 

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from rasa.shared.core.domain import Domain
 
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 pytestmark = pytest.mark.e2e
 

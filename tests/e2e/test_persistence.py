@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 from tests.e2e.raw_http import post_body, post_message
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 pytestmark = pytest.mark.e2e
 

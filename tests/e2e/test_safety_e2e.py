@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from actions.clinic_config import clinic_config
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 pytestmark = pytest.mark.e2e
 

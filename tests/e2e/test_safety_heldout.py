@@ -35,7 +35,7 @@ from backpain.safety_eval import (
     Report,
     load_cases,
 )
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 # Floors while the targets are not met (measured 2026-11-30, second pass: 361/364 and 111/119).
 FLOOR_FLAGGED = 0.99

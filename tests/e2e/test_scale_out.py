@@ -1,7 +1,7 @@
 """Two Rasa servers on one PostgreSQL (tracker store) and one Redis (lock store).
 
 The deployment `make run-scaled` starts (docs/scaling.md): the endpoints file comes from
-scripts/scaled_endpoints.py, the database and Redis are throw-away servers (tests/services.py).
+scripts/scaled_endpoints.py, the database and Redis are throw-away servers (tests/support/services.py).
 One action server and two Rasa servers are started once for the module (each takes ~20 s).
 """
 
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from scripts import privacy
 from scripts.scaled_endpoints import write_scaled_endpoints
 from tests.e2e.raw_http import post_message
-from tests.harness import Assistant
-from tests.services import PostgresServer, RedisServer, require_services
+from tests.support.harness import Assistant
+from tests.support.services import PostgresServer, RedisServer, require_services
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 import yaml
 
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import Assistant, buttons
+from tests.support.harness import Assistant, buttons
 
 pytestmark = pytest.mark.e2e
 

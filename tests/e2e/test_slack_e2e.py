@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from tests.harness import Assistant
+from tests.support.harness import Assistant
 
 pytestmark = pytest.mark.e2e
 

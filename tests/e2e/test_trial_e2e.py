@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.harness import Assistant, buttons
+from tests.support.harness import Assistant, buttons
 
 pytestmark = pytest.mark.e2e
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests import browser
 from tests.conftest import WebPage
-from tests.harness import PROJECT_ROOT, Assistant
+from tests.support import browser
+from tests.support.harness import PROJECT_ROOT, Assistant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

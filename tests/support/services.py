@@ -25,7 +25,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from tests.harness import free_port
+from tests.support.harness import free_port
 
 START_TIMEOUT_SECONDS = 60
 INSTALL_HINT = "install Debian's postgresql and redis-server (scripts/install_system_packages.sh)"

@@ -3,7 +3,7 @@
 Used by tests/test_web_page.py against a stub Rasa server, and meant for a test against the
 real assistant too:
 
-    from browser import ChatPage, launch_browser, require_chromium, serve_web_page
+    from tests.support.browser import ChatPage, launch_browser, require_chromium, serve_web_page
 
     require_chromium()
     with sync_playwright() as playwright, serve_web_page("http://localhost:5005") as url:
@@ -28,7 +28,7 @@ from typing import Dict, Iterator, List, Optional
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVE_WEB_SCRIPT = PROJECT_ROOT / "scripts" / "serve_web.py"
 CHROMIUM_PATH = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
