@@ -10,6 +10,7 @@ from rasa.shared.core.domain import Domain
 
 from actions.clarify_actions import TITLES_FILE, intent_titles, topic_questions
 from backpain.clarify import MAX_OPTIONS, Option, clarify_options, plain_example
+from tests.support.doubles import make_tracker
 
 TITLES = {
     "ask_trial_figure": "A figure from the trial",
@@ -119,27 +120,13 @@ def test_every_education_topic_has_a_question_for_its_button() -> None:
 
 def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still() -> None:
     """'Sorry, I still couldn't...' on the first message of a conversation reads as a bug."""
-    from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions.clarify_actions import ActionDefaultAskAffirmation
 
-    tracker = Tracker(
-        "t",
-        {},
-        {
-            "text": "ur really helpful lol",
-            "intent": {"name": "nlu_fallback", "confidence": 0.55},
-            "intent_ranking": [
-                {"name": "nlu_fallback", "confidence": 0.55},
-                {"name": "thank", "confidence": 0.26},
-            ],
-        },
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "thank", "confidence": 0.26}]
+    tracker = make_tracker(
+        text="ur really helpful lol", intent="nlu_fallback", confidence=0.55, intent_ranking=ranking
     )
     dispatcher = CollectingDispatcher()
     ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
@@ -166,21 +153,11 @@ OTHER_EVENT = {
 
 
 def _run_fallback(intent: str, events: list) -> tuple:
-    from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions.clarify_actions import ActionDefaultFallback
 
-    tracker = Tracker(
-        "t",
-        {},
-        {"text": intent, "intent": {"name": intent, "confidence": 1.0}},
-        events,
-        False,
-        None,
-        {},
-        "action_listen",
-    )
+    tracker = make_tracker(text=intent, intent=intent, events=events)
     dispatcher = CollectingDispatcher()
     result = ActionDefaultFallback().run(dispatcher, tracker, {})
     return dispatcher.messages, result

@@ -23,9 +23,9 @@ from actions.safety_actions import (
     ActionEscalateRedFlag,
     clinic_contacts,
 )
+from tests.support.doubles import DOMAIN, make_tracker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 PERSONAL_TEXT = "I can't feel my bum when I wipe, my name is Alex Example"
 
 TEST_CLINIC = {
@@ -48,34 +48,21 @@ def test_clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dic
     clinic_config.cache_clear()
 
 
-def make_tracker(
+def safety_tracker(
     intent: str,
     safety: Optional[Dict[str, str]] = None,
     active_form: Optional[str] = None,
     slots: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
-    latest_message: Dict[str, Any] = {
-        "text": PERSONAL_TEXT,
-        "intent": {"name": intent, "confidence": 1.0},
-        "intent_ranking": [{"name": intent, "confidence": 1.0}],
-        "entities": [],
-    }
-    if safety:
-        latest_message["safety"] = safety
-    return Tracker(
-        sender_id="safety-test",
-        slots={
-            "paused_form": None,
-            "last_escalation": None,
-            "requested_slot": "some_slot",
-            **(slots or {}),
-        },
-        latest_message=latest_message,
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": active_form} if active_form else {},
-        latest_action_name="action_listen",
+    """The shared tracker double, with a personal message and a step in progress."""
+    extra: Dict[str, Any] = {"safety": safety} if safety else {}
+    return make_tracker(
+        {"requested_slot": "some_slot", **(slots or {})},
+        PERSONAL_TEXT,
+        intent,
+        active_form,
+        intent_ranking=[{"name": intent, "confidence": 1.0}],
+        **extra,
     )
 
 
@@ -111,7 +98,7 @@ def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def test_emergency_advice_sends_to_the_emergency_department_with_the_clinic_number() -> None:
-    tracker = make_tracker(
+    tracker = safety_tracker(
         "red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"}
     )
     texts, _, _ = run(ActionEscalateRedFlag(), tracker)
@@ -122,7 +109,7 @@ def test_emergency_advice_sends_to_the_emergency_department_with_the_clinic_numb
 
 
 def test_urgent_advice_is_a_doctor_today_and_pausing_exercises() -> None:
-    tracker = make_tracker(
+    tracker = safety_tracker(
         "red_flag_urgent", {"kind": "red_flag_urgent", "category": "fever_or_unwell"}
     )
     texts, _, _ = run(ActionEscalateRedFlag(), tracker)
@@ -136,7 +123,7 @@ def test_urgent_advice_is_a_doctor_today_and_pausing_exercises() -> None:
 def test_crisis_support_gives_crisis_line_and_number_and_offers_to_stay() -> None:
     texts, _, dispatcher = run(
         ActionCrisisSupport(),
-        make_tracker("crisis", {"kind": "crisis", "category": "suicidal_thoughts"}),
+        safety_tracker("crisis", {"kind": "crisis", "category": "suicidal_thoughts"}),
     )
     assert "999" in texts[0] and TEST_CLINIC["crisis_line_text"] in texts[0]
     assert "stay" in texts[1]
@@ -154,7 +141,7 @@ def test_crisis_support_gives_crisis_line_and_number_and_offers_to_stay() -> Non
 def test_crisis_heard_only_by_the_classifier_opens_with_the_feeling_but_keeps_every_contact(
     screen: Optional[Dict[str, str]], gentle: bool
 ) -> None:
-    texts, _, _ = run(ActionCrisisSupport(), make_tracker("crisis", screen))
+    texts, _, _ = run(ActionCrisisSupport(), safety_tracker("crisis", screen))
     first = texts[0]
     assert first.startswith("I'm sorry things feel this heavy") is gentle
     # Either way: the crisis line, the emergency number and the overdose advice.
@@ -170,7 +157,7 @@ def test_a_broken_clinic_file_still_gives_advice(
     broken.write_text("emergency_number: [", encoding="utf-8")
     monkeypatch.setenv(CLINIC_CONFIG_ENV, str(broken))
     clinic_config.cache_clear()
-    texts, _, _ = run(ActionEscalateRedFlag(), make_tracker("red_flag_emergency"))
+    texts, _, _ = run(ActionEscalateRedFlag(), safety_tracker("red_flag_emergency"))
     assert "emergency department now" in texts[0]
     assert "emergency number" in texts[0]
 
@@ -188,7 +175,7 @@ def test_a_broken_clinic_file_still_gives_advice(
     ],
 )
 def test_an_active_form_is_paused_and_remembered(action, intent: str) -> None:
-    _, events, _ = run(action, make_tracker(intent, active_form="breathing_form"))
+    _, events, _ = run(action, safety_tracker(intent, active_form="breathing_form"))
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
     slots = slot_events(events)
     assert slots["paused_form"] == "breathing_form"
@@ -196,7 +183,7 @@ def test_an_active_form_is_paused_and_remembered(action, intent: str) -> None:
 
 
 def test_without_a_form_nothing_is_paused_and_an_earlier_pause_is_kept() -> None:
-    tracker = make_tracker("red_flag_emergency", slots={"paused_form": "pacing_form"})
+    tracker = safety_tracker("red_flag_emergency", slots={"paused_form": "pacing_form"})
     _, events, _ = run(ActionEscalateRedFlag(), tracker)
     assert all(event["event"] != "active_loop" for event in events)
     assert "paused_form" not in slot_events(events)
@@ -206,7 +193,7 @@ def test_without_a_form_nothing_is_paused_and_an_earlier_pause_is_kept() -> None
 
 
 def test_the_escalation_is_recorded_without_the_persons_words() -> None:
-    tracker = make_tracker(
+    tracker = safety_tracker(
         "red_flag_emergency", {"kind": "red_flag_emergency", "category": "saddle_numbness"}
     )
     _, events, _ = run(ActionEscalateRedFlag(), tracker)
@@ -224,7 +211,7 @@ def test_the_escalation_is_recorded_without_the_persons_words() -> None:
 
 
 def test_a_classifier_only_escalation_is_recorded_as_such() -> None:
-    _, events, _ = run(ActionCrisisSupport(), make_tracker("crisis"))
+    _, events, _ = run(ActionCrisisSupport(), safety_tracker("crisis"))
     record = slot_events(events)["last_escalation"]
     assert (record["kind"], record["category"], record["source"]) == (
         "crisis",
@@ -243,7 +230,7 @@ def test_an_unclear_message_gets_a_yes_no_question_about_the_right_signs() -> No
         "confirm": "red_flag_emergency",
     }
     texts, events, dispatcher = run(
-        ActionConfirmRedFlag(), make_tracker("red_flag_unclear", safety)
+        ActionConfirmRedFlag(), safety_tracker("red_flag_unclear", safety)
     )
     assert "bladder" in texts[0] and "both legs" in texts[0]
     assert button_payloads(dispatcher.messages[0]) == ["/affirm", "/deny"]
@@ -268,7 +255,7 @@ def test_a_yes_to_the_question_escalates_as_asked(confirm: str, expected: str) -
         "at": "x",
     }
     texts, events, _ = run(
-        ActionEscalateRedFlag(), make_tracker("affirm", slots={"last_escalation": pending})
+        ActionEscalateRedFlag(), safety_tracker("affirm", slots={"last_escalation": pending})
     )
     assert expected in " ".join(texts)
     record = slot_events(events)["last_escalation"]
@@ -276,7 +263,7 @@ def test_a_yes_to_the_question_escalates_as_asked(confirm: str, expected: str) -
 
 
 def test_an_escalation_with_nothing_known_errs_on_the_side_of_emergency() -> None:
-    texts, events, _ = run(ActionEscalateRedFlag(), make_tracker("affirm"))
+    texts, events, _ = run(ActionEscalateRedFlag(), safety_tracker("affirm"))
     assert "emergency department now" in texts[0]
     assert slot_events(events)["last_escalation"]["source"] == "fallback"
 

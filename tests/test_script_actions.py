@@ -25,7 +25,7 @@ from actions.script_actions import (
     ActionSummariseThoughtRecord,
     pacing_preview,
 )
-from tests.support.script_doubles import DOMAIN, SCRIPT_FORMS, make_tracker, responses, run_action
+from tests.support.doubles import DOMAIN, SCRIPT_FORMS, make_tracker, responses, run_action
 
 
 def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:

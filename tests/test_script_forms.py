@@ -27,7 +27,7 @@ from actions.script_forms import (
     ValidatePacingForm,
     ValidateThoughtRecordForm,
 )
-from tests.support.script_doubles import (
+from tests.support.doubles import (
     DOMAIN,
     SCRIPT_FORMS,
     form_run_events,

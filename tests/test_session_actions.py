@@ -1,13 +1,13 @@
 """Every new session opens with the notice and keeps what the person told us."""
 
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session_actions import ActionSessionStart
+from tests.support.doubles import make_tracker
 
 
 def run(slots: dict, active_loop: dict):
-    tracker = Tracker("p", slots, {}, [], False, None, active_loop, "action_listen")
+    tracker = make_tracker(slots, active_loop=active_loop.get("name"))
     dispatcher = CollectingDispatcher()
     events = ActionSessionStart().run(dispatcher, tracker, {})
     return dispatcher.messages, events

@@ -15,32 +15,14 @@ from actions.study_actions import (
     ActionStudyStatistic,
     entities_of,
 )
+from tests.support.doubles import make_tracker
 
 
 def tracker_for(
     intent: str, entities: Optional[Dict[str, str]] = None, text: str = "", **slots: Any
 ) -> Tracker:
-    return Tracker(
-        sender_id="test",
-        slots={
-            "audience": None,
-            "outcome": None,
-            "group": None,
-            "timepoint": None,
-            "last_study_query": None,
-            **slots,
-        },
-        latest_message={
-            "intent": {"name": intent, "confidence": 0.99},
-            "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
-            "text": text,
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+    """The shared tracker double, with the message's entities and the slots by name."""
+    return make_tracker(slots, text, intent, confidence=0.99, entities=entities)
 
 
 def run(action, tracker: Tracker):

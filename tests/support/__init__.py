@@ -1,2 +1,2 @@
 """What the tests share: the real servers (harness), PostgreSQL and Redis (services), the chat page
-in chromium (browser), and doubles of the action server's tracker and dispatcher (script_doubles)."""
+in chromium (browser), and the one tracker builder, dispatcher and Rasa-loaded domain for action tests (doubles)."""

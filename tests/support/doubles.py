@@ -1,5 +1,7 @@
-"""Test doubles for the guided scripts' actions: a rasa_sdk Tracker built from slot values, a
-CollectingDispatcher, and the real domain loaded from domain.yml."""
+"""Test doubles for the action server: a rasa_sdk Tracker built from slot values and the latest
+message, a CollectingDispatcher, and the real domain, loaded through Rasa's own Domain.load
+(domain.yml and data/responses/) as the action server receives it. The one tracker builder of
+the tests (issue 17)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import asyncio
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-import yaml
+from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DOMAIN: Dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN: Dict[str, Any] = Domain.load(
+    [str(PROJECT_ROOT / "domain.yml"), str(PROJECT_ROOT / "data" / "responses")]
+).as_dict()
 SCRIPT_FORMS = [
     "breathing_form",
     "thought_record_form",
@@ -30,8 +34,14 @@ def make_tracker(
     active_loop: Optional[str] = None,
     events: Optional[List[Dict[str, Any]]] = None,
     confidence: float = 1.0,
+    entities: Optional[Dict[str, str]] = None,
+    **message: Any,
 ) -> Tracker:
-    """A tracker with every domain slot (None unless given) and the latest message."""
+    """A tracker with every domain slot (None unless given) and the latest message.
+
+    `entities` are the message's entities by name; other keyword arguments go into the latest
+    message as they are (`intent_ranking`, `safety`, ...).
+    """
     all_slots = {name: None for name in DOMAIN["slots"]}
     all_slots.update(slots or {})
     return Tracker(
@@ -40,7 +50,10 @@ def make_tracker(
         latest_message={
             "text": text,
             "intent": {"name": intent, "confidence": confidence} if intent else {},
-            "entities": [],
+            "entities": [
+                {"entity": name, "value": value} for name, value in (entities or {}).items()
+            ],
+            **message,
         },
         events=events or [],
         paused=False,
