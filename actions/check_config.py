@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Callable, List, Tuple
 
-from actions.clinic_config import ClinicConfigError, load_clinic_config
+from backpain.clinic_config import ClinicConfigError, load_clinic_config
 
 
 def _checks() -> List[Tuple[str, Callable[[], object]]]:

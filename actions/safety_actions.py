@@ -1,7 +1,7 @@
 """Safety actions (issue 6): escalation for red flags and crisis language.
 
 The wording lives in domain.yml (responses utter_red_flag_*, utter_crisis_*, utter_confirm_*);
-the emergency number and contact texts come from config/clinic.yml (actions/clinic_config.py)
+the emergency number and contact texts come from config/clinic.yml (backpain/clinic_config.py)
 and are passed to the responses as template values. Each action:
 - pauses an active form (ActiveLoop(None)) and remembers it in `paused_form`, so the scripts
   can offer to continue afterwards;
@@ -20,7 +20,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clinic_config import ClinicConfigError, clinic_config
+from backpain.clinic_config import ClinicConfigError, clinic_config
 
 logger = logging.getLogger(__name__)
 

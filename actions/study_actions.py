@@ -15,11 +15,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import study_answer
-from actions.clinic_config import clinic_config
 from actions.study_answer import combine_answers
 from actions.study_design_answers import answer_unreported
 from actions.study_model import ENTITY_KINDS, get_study
 from actions.study_queries import Answer, answer_follow_up, answer_query, kind_for_question
+from backpain.clinic_config import clinic_config
 
 # The study file is read and checked once, when the action server imports this module:
 # a broken file stops start-up with the loader's error instead of failing mid-conversation.

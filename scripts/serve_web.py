@@ -11,7 +11,7 @@ Routes (GET and HEAD only):
   /config.json   what the page needs at start: the Rasa REST webhook URL, the clinic's emergency
                  number (config/clinic.yml) and the message length limit
 
-Standard library plus pyyaml only (through actions.clinic_config), so it runs without Rasa.
+Standard library plus pyyaml only (through backpain.clinic_config), so it runs without Rasa.
 Requests are resolved inside their folder (no `..`, no symlinks out, no hidden files), folders
 are never listed, and every answer carries an explicit content type and a strict
 Content-Security-Policy that lets the page talk only to itself and to the Rasa server.
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Dict, Optional, Sequence, Tuple
 from urllib.parse import unquote, urlsplit
 
-from actions.clinic_config import ClinicConfig, ClinicConfigError, load_clinic_config
+from backpain.clinic_config import ClinicConfig, ClinicConfigError, load_clinic_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

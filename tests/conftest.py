@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 import yaml
 
-from actions.clinic_config import clinic_config
+from backpain.clinic_config import clinic_config
 from tests.support.harness import Assistant, free_port
 
 
@@ -31,7 +31,7 @@ def web_page(tmp_path_factory: pytest.TempPathFactory) -> WebPage:
     """The project's clinic settings, except that the page (and its charts) live on a free port."""
     port = free_port()
     settings = {
-        **dataclasses.asdict(clinic_config()),
+        **clinic_config().dict(),
         "web_origin": f"http://127.0.0.1:{port}",
         "public_base_url": f"http://127.0.0.1:{port}",
     }

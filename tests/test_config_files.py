@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from actions import check_config
-from actions.clinic_config import ClinicConfigError, load_clinic_config, parse_clinic_config
+from backpain.clinic_config import ClinicConfigError, load_clinic_config, parse_clinic_config
 
 VALID = {
     "contacts_country": "Testland",
@@ -53,6 +53,7 @@ def test_urls_lose_their_trailing_slash() -> None:
         ({"web_origin": "localhost:8080"}, "'web_origin' must start with http"),
         ({"emergency_numbr": "999"}, "unknown setting(s) emergency_numbr"),
         ({"urgent_care_text": ["a", "b"]}, "'urgent_care_text' must be non-empty text"),
+        ({"emergency_number": True}, "'emergency_number' must be non-empty text"),
     ],
 )
 def test_each_wrong_setting_is_named(change: dict, message: str) -> None:
@@ -114,3 +115,7 @@ def test_a_built_folder_is_pointed_at_by_rewriting_its_config_line(tmp_path: Pat
     config.write_text("pipeline: []\n", encoding="utf-8")
     with pytest.raises(SystemExit):
         point_config_line(config, line, "build/new-2")
+
+
+def test_an_unquoted_emergency_number_is_read_as_its_text() -> None:
+    assert parse_clinic_config({**VALID, "emergency_number": 112}, "x").emergency_number == "112"

@@ -16,13 +16,13 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_config import CLINIC_CONFIG_ENV, clinic_config
 from actions.safety_actions import (
     ActionConfirmRedFlag,
     ActionCrisisSupport,
     ActionEscalateRedFlag,
     clinic_contacts,
 )
+from backpain.clinic_config import CLINIC_CONFIG_ENV, clinic_config
 from tests.support.doubles import DOMAIN, make_tracker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from typing import Dict, Iterator, Optional, Tuple
 
 import pytest
 
-from actions.clinic_config import load_clinic_config
+from backpain.clinic_config import load_clinic_config
 from tests.support.harness import API_TOKEN, Assistant
 
 pytestmark = pytest.mark.e2e

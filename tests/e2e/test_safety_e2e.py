@@ -13,7 +13,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from actions.clinic_config import clinic_config
+from backpain.clinic_config import clinic_config
 from tests.support.harness import Assistant
 
 pytestmark = pytest.mark.e2e
