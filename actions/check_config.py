@@ -15,8 +15,8 @@ from backpain.clinic_config import ClinicConfigError, load_clinic_config
 
 
 def _checks() -> List[Tuple[str, Callable[[], object]]]:
-    from actions.study_model import load_study
     from backpain.safety_patterns import load_safety_patterns
+    from backpain.study.model import load_study
 
     return [
         ("clinic settings", load_clinic_config),
@@ -26,8 +26,8 @@ def _checks() -> List[Tuple[str, Callable[[], object]]]:
 
 
 def _file_errors() -> Tuple[type, ...]:
-    from actions.study_model import StudyFileError
     from backpain.safety_patterns import SafetyPatternError
+    from backpain.study.model import StudyFileError
 
     return (ClinicConfigError, StudyFileError, SafetyPatternError)
 

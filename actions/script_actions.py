@@ -14,15 +14,6 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_parsing import Amount, parse_amount
-from actions.fear_ladder import (
-    FirstStepReason,
-    Ladder,
-    Suggestion,
-    progress_lines,
-    propose_first_step,
-    record_practice,
-)
 from actions.safety_actions import (
     EMERGENCY,
     LAST_ESCALATION_SLOT,
@@ -30,6 +21,15 @@ from actions.safety_actions import (
     escalation_record,
 )
 from actions.script_forms import next_activity_to_rate
+from backpain.answer_parsing import Amount, parse_amount
+from backpain.fear_ladder import (
+    FirstStepReason,
+    Ladder,
+    Suggestion,
+    progress_lines,
+    propose_first_step,
+    record_practice,
+)
 
 # The scripts' forms and how they are called when talking to the person.
 SCRIPT_TITLES: Dict[str, str] = {

@@ -18,7 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.answer_parsing import (
+from actions.clarify_actions import clarify_buttons
+from backpain.answer_parsing import (
     Amount,
     IncreasePlan,
     IncreaseProblem,
@@ -29,9 +30,8 @@ from actions.answer_parsing import (
     parse_rating,
     parse_yes_no,
 )
-from actions.clarify_actions import clarify_buttons
-from actions.fear_ladder import MAX_STEPS, Ladder, propose_first_step, start_at
-from actions.pacing_rules import check_increase, largest_step
+from backpain.fear_ladder import MAX_STEPS, Ladder, propose_first_step, start_at
+from backpain.pacing_rules import check_increase, largest_step
 
 FREE_TEXT_MAX_CHARACTERS = 300
 MIN_LADDER_STEPS = 2

@@ -1,6 +1,6 @@
 """Rasa actions that answer trial questions from the study file (glue only).
 
-The answers themselves are built by actions.study_queries from content/study/bemani2023.yml; these
+The answers themselves are built by backpain.study.queries from content/study/bemani2023.yml; these
 actions read the intent, the entities and the audience from the tracker, send the Answer, and
 keep what the question was about in slots so a follow-up ("and the control group?") can reuse it.
 """
@@ -14,12 +14,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import study_answer
-from actions.study_answer import combine_answers
-from actions.study_design_answers import answer_unreported
-from actions.study_model import ENTITY_KINDS, get_study
-from actions.study_queries import Answer, answer_follow_up, answer_query, kind_for_question
 from backpain.clinic_config import clinic_config
+from backpain.study import answer as study_answer
+from backpain.study.answer import combine_answers
+from backpain.study.design_answers import answer_unreported
+from backpain.study.model import ENTITY_KINDS, get_study
+from backpain.study.queries import Answer, answer_follow_up, answer_query, kind_for_question
 
 # The study file is read and checked once, when the action server imports this module:
 # a broken file stops start-up with the loader's error instead of failing mid-conversation.

@@ -1,8 +1,8 @@
 """Accuracy of a trained model: held-out NLU (`rasa test nlu` reports) and the share of trial
 statistic questions answered with the exact figure (asked over the REST channel as a trainee).
 
-The expected figures are read from the study file through actions.study_model and rendered the
-way the assistant renders exact figures (actions.study_answer.format_number); none is typed here.
+The expected figures are read from the study file through backpain.study.model and rendered the
+way the assistant renders exact figures (backpain.study.answer.format_number); none is typed here.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
-from actions.study_answer import MINUS, format_number
-from actions.study_model import Study, load_study
+from backpain.study.answer import MINUS, format_number
+from backpain.study.model import Study, load_study
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent

@@ -2,7 +2,7 @@
 
 A spaCy model cannot be downloaded here, and none is needed: the pipeline is `spacy.blank("en")`
 (English tokenizer) plus an `entity_ruler` whose patterns are generated from the study file's
-names and synonyms (actions.study_model). It is saved to build/spacy/backpain-<hash>, where the
+names and synonyms (backpain.study.model). It is saved to build/spacy/backpain-<hash>, where the
 hash covers everything that shapes the pipeline, and config.yml's SpacyNLP `model:` line is
 pointed at it. Rasa keys its training cache on that path, so a new synonym means a new path
 and a retrain; an unchanged study file means the same path and no retrain.
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import spacy
 
-from actions.study_model import load_study
 from backpain.config_lines import point_config_line
+from backpain.study.model import load_study
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

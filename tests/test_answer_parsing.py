@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answer_parsing import (
+from backpain.answer_parsing import (
     Amount,
     IncreaseProblem,
     RatingProblem,

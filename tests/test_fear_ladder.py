@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.fear_ladder import (
+from backpain.fear_ladder import (
     FirstStepReason,
     Ladder,
     Suggestion,

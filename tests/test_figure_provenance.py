@@ -22,10 +22,10 @@ from typing import Any, Iterator, List, Set
 import pytest
 import yaml
 
-from actions.study_answer import COMPUTED_MARKERS, MINUS, Answer, Figure, round_half_up
-from actions.study_design_answers import DESIGN_TOPICS
-from actions.study_model import DEFAULT_STUDY_PATH, load_study
-from actions.study_queries import (
+from backpain.study.answer import COMPUTED_MARKERS, MINUS, Answer, Figure, round_half_up
+from backpain.study.design_answers import DESIGN_TOPICS
+from backpain.study.model import DEFAULT_STUDY_PATH, load_study
+from backpain.study.queries import (
     QUERY_KINDS,
     answer_change,
     answer_chart,

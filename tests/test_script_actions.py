@@ -6,8 +6,6 @@ from typing import Any, Dict, List
 
 import pytest
 
-from actions.answer_parsing import Amount
-from actions.fear_ladder import Ladder, start_at
 from actions.script_actions import (
     SCRIPT_TITLES,
     START_INTENTS,
@@ -25,6 +23,8 @@ from actions.script_actions import (
     ActionSummariseThoughtRecord,
     pacing_preview,
 )
+from backpain.answer_parsing import Amount
+from backpain.fear_ladder import Ladder, start_at
 from tests.support.doubles import DOMAIN, SCRIPT_FORMS, make_tracker, responses, run_action
 
 

@@ -17,7 +17,6 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import script_forms
-from actions.fear_ladder import Ladder
 from actions.script_forms import (
     FREE_TEXT_MAX_CHARACTERS,
     ValidateBreathingForm,
@@ -27,6 +26,7 @@ from actions.script_forms import (
     ValidatePacingForm,
     ValidateThoughtRecordForm,
 )
+from backpain.fear_ladder import Ladder
 from tests.support.doubles import (
     DOMAIN,
     SCRIPT_FORMS,
@@ -709,9 +709,9 @@ SCRIPTS_RULES = (
 
 def responses_the_code_can_send() -> set:
     """Literal response names in the code, plus the names it builds from a fixed set of parts."""
-    from actions.answer_parsing import RatingProblem
-    from actions.fear_ladder import FirstStepReason
-    from actions.pacing_rules import PacingProblem
+    from backpain.answer_parsing import RatingProblem
+    from backpain.fear_ladder import FirstStepReason
+    from backpain.pacing_rules import PacingProblem
 
     built = {f"utter_scripts_rating_{problem.value}" for problem in RatingProblem}
     built |= {f"utter_scripts_intro_{form}" for form in SCRIPT_FORMS}

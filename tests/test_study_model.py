@@ -10,8 +10,8 @@ from typing import Any, Callable, Dict
 import pytest
 import yaml
 
-from actions import study_model
-from actions.study_model import (
+from backpain.study import model as study_model
+from backpain.study.model import (
     DEFAULT_STUDY_PATH,
     StudyFileError,
     get_study,

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from actions.study_answer import FOLLOW_UP_INTENT, MINUS, format_number, join_words
-from actions.study_design_answers import DESIGN_TOPICS
-from actions.study_model import DEFAULT_STUDY_PATH, load_study
-from actions.study_queries import (
+from backpain.study.answer import FOLLOW_UP_INTENT, MINUS, format_number, join_words
+from backpain.study.design_answers import DESIGN_TOPICS
+from backpain.study.model import DEFAULT_STUDY_PATH, load_study
+from backpain.study.queries import (
     NOT_REPORTED,
     QUERY_KINDS,
     answer_change,
@@ -399,7 +399,7 @@ def test_chart_is_drawn_once_and_redrawn_when_the_study_file_changes(tmp_path):
         assert f"{mean} (SD {sd})" in answer.text
     assert sources_named(answer.text)
 
-    from actions.study_chart import render_pain_chart
+    from backpain.study.chart import render_pain_chart
 
     assert render_pain_chart(STUDY, target).regenerated is False
     changed = tmp_path / "changed.yml"
@@ -413,7 +413,7 @@ def test_chart_is_drawn_once_and_redrawn_when_the_study_file_changes(tmp_path):
 
 
 def test_answer_query_dispatches_every_kind(tmp_path, monkeypatch):
-    import actions.study_chart as chart
+    import backpain.study.chart as chart
 
     monkeypatch.setattr(chart, "DEFAULT_CHART_PATH", tmp_path / "chart.png")
     for kind in QUERY_KINDS:

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from actions.study_design_answers import answer_unreported
-from actions.study_model import get_study
+from backpain.study.design_answers import answer_unreported
+from backpain.study.model import get_study
 
 
 @pytest.mark.parametrize(

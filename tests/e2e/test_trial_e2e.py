@@ -68,8 +68,8 @@ def test_an_unreported_detail_is_said_plainly_and_nothing_else(
     """Issue 15: dropouts, funding, an NNT are not in the sources; the whole reply says so. Where
     the assistant is unsure and asks "did you mean", the person picks the first topic offered
     (what the sources do not report) and gets the same reply."""
-    from actions.study_design_answers import answer_unreported
-    from actions.study_model import get_study
+    from backpain.study.design_answers import answer_unreported
+    from backpain.study.model import get_study
 
     assistant.send(sender, "I'm a physiotherapy student")
     for question in (
@@ -86,8 +86,8 @@ def test_an_unreported_detail_is_said_plainly_and_nothing_else(
 
 
 def test_two_outcomes_in_one_question_are_both_answered(assistant: Assistant, sender: str) -> None:
-    from actions.study_answer import combine_answers
-    from actions.study_queries import answer_query
+    from backpain.study.answer import combine_answers
+    from backpain.study.queries import answer_query
 
     assistant.send(sender, "I'm a physiotherapy student")
     reply = assistant.send(sender, "pain and disability scores in the control group at 10 weeks")

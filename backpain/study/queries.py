@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from actions.study_answer import (
+from backpain.durations import weeks_of
+from backpain.study.answer import (
     EN_DASH,
     Answer,
     AnswerBuilder,
@@ -32,9 +33,8 @@ from actions.study_answer import (
     join_words,
     round_half_up,
 )
-from actions.study_design_answers import DESIGN_TOPICS, answer_design
-from actions.study_model import Group, Outcome, Study, Timepoint, get_study
-from backpain.durations import weeks_of
+from backpain.study.design_answers import DESIGN_TOPICS, answer_design
+from backpain.study.model import Group, Outcome, Study, Timepoint, get_study
 
 QUERY_KINDS = ("figure", "comparison", "change", "effect_size", "design", "chart")
 # Words that ask for the gap between the groups, whatever the intent classifier made of the
@@ -663,7 +663,7 @@ def answer_chart(
     The text is the same for every audience: it stands in for the picture, so it gives the
     chart's exact figures.
     """
-    from actions.study_chart import (  # matplotlib only when needed
+    from backpain.study.chart import (  # matplotlib only when needed
         describe_pain_chart,
         render_pain_chart,
     )

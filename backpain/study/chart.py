@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from actions.study_answer import EN_DASH, AnswerBuilder
-from actions.study_model import PROJECT_ROOT, Study, get_study
+from backpain.study.answer import EN_DASH, AnswerBuilder
+from backpain.study.model import PROJECT_ROOT, Study, get_study
 
 DEFAULT_CHART_PATH = PROJECT_ROOT / "build" / "charts" / "pain_over_time.png"
 # Bump when the drawing changes, so existing PNGs are redrawn.

@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY_PATH = PROJECT_ROOT / "content" / "study" / "bemani2023.yml"
 # Lets a deployment (or a test) point at another study file without editing the project.
 STUDY_FILE_ENV = "STUDY_FILE"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Callable, Dict, Optional, Sequence
 
-from actions.study_answer import (
+from backpain.study.answer import (
     EN_DASH,
     Answer,
     AnswerBuilder,
@@ -19,7 +19,7 @@ from actions.study_answer import (
     join_words,
     source_phrase,
 )
-from actions.study_model import Group, Study, Timepoint, UnreportedDetail, get_study
+from backpain.study.model import Group, Study, Timepoint, UnreportedDetail, get_study
 
 # topic id -> what it covers (for the Rasa glue and for help texts)
 DESIGN_TOPICS: Dict[str, str] = {

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from actions.study_model import Study
+from backpain.study.model import Study
 
 AUDIENCES = ("patient", "trainee")
 MINUS = "\u2212"
