@@ -600,6 +600,46 @@ def test_start_over_clears_history_and_starts_a_new_conversation(
     assert chat.user_messages() == [] and len(chat.bot_messages()) == 2
 
 
+def test_start_over_asks_first_and_keeping_the_conversation_changes_nothing(
+    chat: ChatPage, stub_rasa: StubRasa, problems: PageProblems
+) -> None:
+    chat.send("Something to keep")
+    sender = stored_sender_id(chat)
+    chat.page.get_by_role("button", name="Start over", exact=True).click()
+    question = chat.page.get_by_role("group", name="Clear this conversation and start a new one?")
+    assert question.is_visible()
+    chat.page.get_by_role("button", name="Keep this conversation").click()
+    assert question.is_hidden()
+    assert chat.user_messages() == ["Something to keep"]
+    assert (
+        stored_sender_id(chat) == sender
+        and stub_rasa.received[-1]["message"] == "Something to keep"
+    )
+    assert problems.dialogs == []  # asked in the page, not in a browser dialog
+
+
+def test_ones_own_message_is_shown_exactly_as_typed(chat: ChatPage) -> None:
+    typed = "**not bold** and https://example.org and_under_scores\nsecond line"
+    chat.send(typed)
+    bubble = chat.page.locator(".from-user .message-text").last
+    assert bubble.inner_text() == typed
+    assert bubble.locator("strong, a").count() == 0
+
+
+def test_text_typed_while_a_reply_is_pending_is_kept(chat: ChatPage, stub_rasa: StubRasa) -> None:
+    chat.input.fill("slow")
+    chat.input.press("Enter")
+    chat.page.locator("#typing").wait_for(state="visible")
+    chat.input.type("and another thing")
+    chat.input.press("Enter")  # Send waits for the reply; the words stay in the box
+    chat.wait_until_idle()
+    assert chat.input.input_value() == "and another thing"
+    assert [m["message"] for m in stub_rasa.received][-1] == "slow"
+    chat.input.press("Enter")
+    chat.wait_until_idle()
+    assert chat.user_messages()[-2:] == ["slow", "and another thing"]
+
+
 def test_server_error_keeps_the_typed_message_and_retry_sends_it(
     chat: ChatPage, stub_rasa: StubRasa
 ) -> None:

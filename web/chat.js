@@ -38,6 +38,9 @@
     input: document.getElementById("message-input"),
     send: document.getElementById("send"),
     startOver: document.getElementById("start-over"),
+    startOverConfirm: document.getElementById("start-over-confirm"),
+    startOverYes: document.getElementById("start-over-yes"),
+    startOverNo: document.getElementById("start-over-no"),
     charCount: document.getElementById("char-count"),
     lengthWarning: document.getElementById("length-warning"),
     emergencyNumber: document.getElementById("emergency-number"),
@@ -181,7 +184,20 @@
   }
 
   function renderUserText(text) {
-    return renderText("user", "You said: ", text);
+    // A person's own words exactly as typed: no bold, no links made of them (issue 16).
+    const item = messageItem("user");
+    const bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.append(screenReaderPrefix("You said: "));
+    const body = document.createElement("div");
+    body.className = "message-text";
+    text.split(/\r\n|\r|\n/).forEach((line, index) => {
+      if (index > 0) body.append(document.createElement("br"));
+      body.append(line);
+    });
+    bubble.append(body);
+    item.append(bubble);
+    return item;
   }
 
   function renderBotText(text) {
@@ -322,7 +338,8 @@
 
   function setBusy(isBusy) {
     busy = isBusy;
-    ui.input.readOnly = isBusy;
+    // The box stays editable while a reply is awaited: what is typed meanwhile is kept and can
+    // be sent once the reply is in (Send is disabled until then).
     ui.typing.hidden = !isBusy;
     ui.conversation.setAttribute("aria-busy", String(isBusy));
     refreshSendState();
@@ -417,8 +434,10 @@
     growInput();
     refreshSendState();
     const sent = await deliver(text, text, { kind: "input" });
-    if (!sent && failedDelivery && !ui.input.value) {
-      ui.input.value = text; // never lose what the patient typed
+    if (!sent && failedDelivery) {
+      // Never lose what the patient typed: the failed message back in the box, before anything
+      // typed while it was on its way.
+      ui.input.value = ui.input.value ? `${text}\n${ui.input.value}` : text;
       growInput();
       refreshSendState();
     }
@@ -442,7 +461,19 @@
     }
   }
 
+  function askToStartOver() {
+    ui.startOverConfirm.hidden = false;
+    ui.startOver.setAttribute("aria-expanded", "true");
+    ui.startOverNo.focus();
+  }
+
+  function closeStartOverQuestion() {
+    ui.startOverConfirm.hidden = true;
+    ui.startOver.setAttribute("aria-expanded", "false");
+  }
+
   function startOver() {
+    closeStartOverQuestion();
     generation += 1;
     conversation = { senderId: newSenderId(), history: [] };
     saveConversation();
@@ -489,7 +520,12 @@
       refreshSendState();
     });
     ui.retry.addEventListener("click", retry);
-    ui.startOver.addEventListener("click", startOver);
+    ui.startOver.addEventListener("click", askToStartOver);
+    ui.startOverYes.addEventListener("click", startOver);
+    ui.startOverNo.addEventListener("click", () => {
+      closeStartOverQuestion();
+      ui.startOver.focus();
+    });
   }
 
   async function start() {

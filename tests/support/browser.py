@@ -144,7 +144,9 @@ class ChatPage:
         self.wait_until_idle()
 
     def start_over(self) -> None:
-        self.page.get_by_role("button", name="Start over").click()
+        """Start over, and say yes when the page asks first."""
+        self.page.get_by_role("button", name="Start over", exact=True).click()
+        self.page.get_by_role("button", name="Yes, start over").click()
         self.wait_until_idle()
 
     def bot_messages(self) -> List[str]:
