@@ -757,3 +757,45 @@ def test_screenshot_mid_conversation(chat: ChatPage) -> None:
     screenshot = RESULTS_DIR / "web_chat_stub.png"
     chat.page.screenshot(path=str(screenshot))
     assert screenshot.stat().st_size > 10_000
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours (alpha blended over white)."""
+
+    def channels(colour: str) -> List[float]:
+        values = [float(v) for v in colour[colour.index("(") + 1 : -1].split(",")]
+        alpha = values[3] if len(values) == 4 else 1.0
+        return [(c * alpha + 255 * (1 - alpha)) / 255 for c in values[:3]]
+
+    def luminance(colour: str) -> float:
+        lin = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels(colour)
+        ]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_focus_ring_input_border_and_used_buttons_reach_3_to_1(chat: ChatPage) -> None:
+    """WCAG 2.2 non-text contrast (1.4.11), measured on the rendered page (issue 16)."""
+    white = "rgb(255, 255, 255)"
+    chat.click_button("Is exercise safe for me?")  # the greeting's choices are now used
+    chat.input.focus()
+    style = chat.input.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineColor, s.borderTopColor]; }"
+    )
+    assert _contrast(style[0], white) >= 3 and _contrast(style[1], white) >= 3
+    used = chat.page.locator(".choice-button:disabled:not(.chosen)").first
+    border, opacity = used.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.borderTopColor, s.opacity]; }"
+    )
+    faded = border.replace("rgb(", "rgba(").replace(")", f", {opacity})")
+    assert _contrast(faded, white) >= 3
+    chat.page.get_by_role("button", name="Start over", exact=True).focus()
+    chat.page.keyboard.press("Shift+Tab")
+    chat.page.keyboard.press("Tab")  # focus by keyboard, so :focus-visible applies
+    ring, header = chat.page.get_by_role("button", name="Start over", exact=True).evaluate(
+        "e => [getComputedStyle(e).outlineColor, getComputedStyle(e.closest('header')).backgroundColor]"
+    )
+    assert _contrast(ring, header) >= 3
