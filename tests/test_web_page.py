@@ -128,6 +128,8 @@ class StubRasa:
                     "Not a link: javascript:alert(1)\n**Keep moving** every day"
                 )
             ]
+        if message == "long reply":
+            return [text("\n".join(f"Line {number} of a long answer." for number in range(1, 61)))]
         if message == "malformed reply":
             return {"not": "a list"}  # type: ignore[return-value]
         if message == "slow":
@@ -799,3 +801,32 @@ def test_focus_ring_input_border_and_used_buttons_reach_3_to_1(chat: ChatPage) -
         "e => [getComputedStyle(e).outlineColor, getComputedStyle(e.closest('header')).backgroundColor]"
     )
     assert _contrast(ring, header) >= 3
+
+
+def test_the_header_stays_in_view_after_150_messages_and_a_wheel_scroll(chat: ChatPage) -> None:
+    history = [
+        {"from": "user" if number % 2 else "bot", "kind": "text", "text": f"Message {number}"}
+        for number in range(150)
+    ]
+    saved = {"senderId": stored_sender_id(chat), "history": history}
+    chat.page.evaluate("s => localStorage.setItem('clinicChat.v1', s)", json.dumps(saved))
+    chat.reload()
+    assert len(chat.user_messages()) + len(chat.bot_messages()) >= 150
+    header = chat.page.locator(".app-header")
+    box = header.bounding_box()
+    chat.page.mouse.move(box["x"] + 10, box["y"] + 10)
+    chat.page.mouse.wheel(0, 3000)
+    chat.page.wait_for_timeout(200)
+    viewport = chat.page.viewport_size
+    document_height = chat.page.evaluate("document.scrollingElement.scrollHeight")
+    assert document_height <= viewport["height"] + 1  # only the conversation pane scrolls
+    assert header.bounding_box()["y"] >= 0
+    assert chat.page.locator("#emergency-number").is_visible()
+
+
+def test_a_long_reply_is_shown_from_its_start(chat: ChatPage) -> None:
+    chat.page.set_viewport_size({"width": 390, "height": 844})
+    chat.send("long reply")
+    pane = chat.page.locator("#conversation").bounding_box()
+    first_line = chat.page.locator(".from-bot .message-text").last.bounding_box()
+    assert pane["y"] <= first_line["y"] <= pane["y"] + pane["height"] / 2

@@ -53,6 +53,8 @@
   let generation = 0;
   // What "Try again" sends: { message, display, source } of the last failed delivery.
   let failedDelivery = null;
+  // The entry a new reply starts at, while it is the one in view (see scrollToReply).
+  let replyStart = null;
 
   // ---- storage -------------------------------------------------------------------------------
 
@@ -212,7 +214,7 @@
     // The assistant describes every chart in the text message that follows it.
     image.alt = "Chart from the assistant (described in the next message)";
     image.loading = "lazy";
-    image.addEventListener("load", scrollToLatest);
+    image.addEventListener("load", keepReplyInView);
     const src = safeWebUrl(url, window.location.href);
     if (src) image.src = src;
     bubble.append(image);
@@ -245,10 +247,13 @@
   }
 
   function renderEntry(entry, entryIndex) {
-    if (entry.from === "user") return renderUserText(entry.text);
-    if (entry.kind === "text") return renderBotText(entry.text);
-    if (entry.kind === "image") return renderBotImage(entry.url);
-    return renderButtons(entry, entryIndex);
+    let item;
+    if (entry.from === "user") item = renderUserText(entry.text);
+    else if (entry.kind === "text") item = renderBotText(entry.text);
+    else if (entry.kind === "image") item = renderBotImage(entry.url);
+    else item = renderButtons(entry, entryIndex);
+    item.dataset.entryIndex = String(entryIndex);
+    return item;
   }
 
   function renderHistory() {
@@ -262,7 +267,29 @@
   }
 
   function scrollToLatest() {
+    replyStart = null;
     ui.conversation.scrollTop = ui.conversation.scrollHeight;
+  }
+
+  // A new reply is shown from its start (issue 16): a long answer on a phone used to open at its
+  // last line, with the question and the top of the answer off screen. A short one ends at the
+  // bottom as before, since scrolling stops there.
+  function scrollToReply(entryIndex) {
+    const item = ui.messages.querySelector(`li[data-entry-index="${entryIndex}"]`);
+    if (!item) {
+      scrollToLatest();
+      return;
+    }
+    replyStart = entryIndex;
+    const pane = ui.conversation;
+    const top = item.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
+    pane.scrollTop = Math.min(top - 8, pane.scrollHeight - pane.clientHeight);
+  }
+
+  // A chart that finishes loading makes the reply taller: keep its start where it was.
+  function keepReplyInView() {
+    if (replyStart === null) scrollToLatest();
+    else scrollToReply(replyStart);
   }
 
   // Rasa's REST reply: [{recipient_id, text?, image?, buttons?: [{title, payload}]}, ...]
@@ -364,6 +391,7 @@
     hideError();
     failedDelivery = null;
     let pendingItem = null;
+    let firstReply = null;
     if (display !== null) {
       pendingItem = renderUserText(display);
       pendingItem.classList.add("pending");
@@ -378,6 +406,7 @@
         addEntry({ from: "user", text: display });
       }
       closeButtonGroups(source.kind === "button" ? source : null);
+      if (replies.length) firstReply = conversation.history.length;
       replies.forEach(addEntry);
       saveConversation();
       return true;
@@ -390,7 +419,8 @@
     } finally {
       if (myGeneration === generation) {
         setBusy(false);
-        scrollToLatest();
+        if (firstReply === null) scrollToLatest();
+        else scrollToReply(firstReply);
       }
     }
   }
