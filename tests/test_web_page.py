@@ -97,12 +97,13 @@ class StubRasa:
                 ),
             ]
         if message == "/ask_study_results":
+            # As Rasa's REST channel sends a message with text and an image: the text first.
             return [
-                {"recipient_id": sender, "image": self.chart_url},
                 text(
                     "Chart description: average pain in the two study groups at each visit; "
                     "both lines go down over the weeks."
                 ),
+                {"recipient_id": sender, "image": self.chart_url},
                 text("Both groups had **less pain** by the end of the study."),
             ]
         if message == "/ask_exercise_safety":
@@ -513,7 +514,9 @@ def test_clicking_a_button_sends_its_payload_and_shows_its_title(
     assert chosen.inner_text() == "What did the study find?" and chosen.is_disabled()
     image = chat.page.locator(".from-bot img")
     assert image.get_attribute("src") == stub_rasa.chart_url
-    assert "Chart" in (image.get_attribute("alt") or "")
+    assert image.get_attribute("alt") == "Chart from the assistant (described in the message above)"
+    link = chat.page.locator(".from-bot a.image-link")  # tap to open it full size
+    assert link.get_attribute("href") == stub_rasa.chart_url and link.locator("img").count() == 1
     assert (
         image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 600
     )  # the chart loaded

@@ -211,13 +211,26 @@
     const bubble = document.createElement("div");
     bubble.className = "bubble image-bubble";
     const image = document.createElement("img");
-    // The assistant describes every chart in the text message that follows it.
-    image.alt = "Chart from the assistant (described in the next message)";
+    // Rasa sends a message's text before its image, so the chart's description is the message
+    // above it (issue 16: the old text said "the next message").
+    image.alt = "Chart from the assistant (described in the message above)";
     image.loading = "lazy";
     image.addEventListener("load", keepReplyInView);
     const src = safeWebUrl(url, window.location.href);
-    if (src) image.src = src;
-    bubble.append(image);
+    if (src) {
+      image.src = src;
+      // Tap or click to open the chart full size: at phone width its labels are too small.
+      const link = document.createElement("a");
+      link.href = src;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.className = "image-link";
+      link.title = "Open the chart full size";
+      link.append(image);
+      bubble.append(link);
+    } else {
+      bubble.append(image);
+    }
     item.append(bubble);
     return item;
   }
