@@ -151,9 +151,11 @@ def test_design_intents_answer_their_topic(intent: str, expected: str) -> None:
 
 
 def test_chart_is_sent_as_an_image_url_with_a_text_alternative() -> None:
-    messages, _ = run(ActionStudyChart(), tracker_for("ask_pain_chart"))
+    messages, _ = run(ActionStudyChart(), tracker_for("ask_pain_chart", audience="trainee"))
     assert messages[0]["image"].startswith("http") and messages[0]["image"].endswith(".png")
     assert "5.03" in messages[0]["text"] and "1.66" in messages[0]["text"]
+    messages, _ = run(ActionStudyChart(), tracker_for("ask_pain_chart"))  # a patient, by default
+    assert "about 1.7" in messages[0]["text"] and "SD" not in messages[0]["text"]
 
 
 def test_a_design_question_about_an_unreported_detail_is_told_so_not_given_another_topic() -> None:

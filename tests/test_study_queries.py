@@ -384,7 +384,7 @@ def test_unknown_design_topic_lists_the_topics():
 
 def test_chart_is_drawn_once_and_redrawn_when_the_study_file_changes(tmp_path):
     target = tmp_path / "charts" / "pain.png"
-    answer = answer_chart("patient", STUDY, output_path=target)
+    answer = answer_chart("trainee", STUDY, output_path=target)
     assert answer.image_path == str(target) and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for mean, sd in [
         ("5.03", "0.95"),
@@ -407,6 +407,15 @@ def test_chart_is_drawn_once_and_redrawn_when_the_study_file_changes(tmp_path):
         DEFAULT_STUDY_PATH.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
     )
     assert render_pain_chart(load_study(changed), target).regenerated is True
+
+
+def test_the_chart_description_is_plain_for_a_patient_and_exact_for_a_trainee(tmp_path):
+    """Issue 16: the patient's description was full of SDs."""
+    patient = answer_chart("patient", STUDY, output_path=tmp_path / "chart.png")
+    trainee = answer_chart("trainee", STUDY, output_path=tmp_path / "chart.png")
+    assert "SD" not in patient.text and "about 1.7" in patient.text
+    assert "Usual physiotherapy:" in patient.text and sources_named(patient.text)
+    assert "1.66 (SD 2.00)" in trainee.text and sources_named(trainee.text)
 
 
 # -- dispatch and follow-ups -------------------------------------------------------------------

@@ -82,6 +82,13 @@ def round_half_up(value: float) -> int:
     return int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
 
 
+def plain_decimals(*means: float) -> int:
+    """Whole numbers for plain answers, unless two different means would both read "about 2"
+    next to a stated gap between them: then one decimal (issue 15)."""
+    rounded = [round_half_up(mean) for mean in means]
+    return 1 if len(set(rounded)) < len(rounded) and len(set(means)) > 1 else 0
+
+
 def join_words(items: Sequence[str], conjunction: str = "and", separator: str = ", ") -> str:
     """ "a, b and c"; with separator "; " (for items that contain commas): "a; b; and c"."""
     items = [item for item in items if item]

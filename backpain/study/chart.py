@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from backpain.study.answer import EN_DASH, AnswerBuilder
+from backpain.study.answer import EN_DASH, AnswerBuilder, capitalise, plain_decimals
 from backpain.study.model import PROJECT_ROOT, Study, get_study
 
 DEFAULT_CHART_PATH = PROJECT_ROOT / "build" / "charts" / "pain_over_time.png"
@@ -35,7 +35,14 @@ class PainChart:
 
 
 def describe_pain_chart(b: AnswerBuilder) -> None:
-    """Write the chart's text alternative into an answer: title line, one line per group, source."""
+    """Write the chart's text alternative into an answer: title line, one line per group, source.
+
+    A patient gets the averages in round figures and no SDs (issue 16: the description was
+    full of them); a trainee gets every mean with its SD, as the chart draws them.
+    """
+    if b.plain:
+        _describe_plainly(b)
+        return
     study = b.study
     outcome = study.outcomes[study.results_outcome]
     scale = outcome.scale
@@ -57,6 +64,29 @@ def describe_pain_chart(b: AnswerBuilder) -> None:
             cells.append(f"{study.timepoints[timepoint_id].label} {mean} (SD {sd})")
             sources.extend(cell.sources)
         b.line(f"• {group.label} ({group.id}): {'; '.join(cells)}")
+    b.line(f"Figures {b.cite(sources)}{'; scale ' + b.cite(scale.sources) if scale else ''}.")
+
+
+def _describe_plainly(b: AnswerBuilder) -> None:
+    study = b.study
+    outcome = study.outcomes[study.results_outcome]
+    scale = outcome.scale
+    scale_text = ""
+    if scale:
+        low = b.exact(scale.min, f"{scale.path}.min", scale.sources)
+        high = b.exact(scale.max, f"{scale.path}.max", scale.sources)
+        scale_text = f", on a scale from {low} to {high}"
+    b.line(f"Chart: the average {outcome.plain_label} in each group at each visit{scale_text}.")
+    cells = [cell for row in study.pain_results.values() for cell in row.values()]
+    decimals = plain_decimals(*(cell.mean for cell in cells))
+    sources = []
+    for group_id, row in study.pain_results.items():
+        visits = []
+        for timepoint_id, cell in row.items():
+            mean = b.about(cell.mean, f"{cell.path}.mean", cell.sources, decimals)
+            visits.append(f"{study.timepoints[timepoint_id].label} {mean}")
+            sources.extend(cell.sources)
+        b.line(f"• {capitalise(study.groups[group_id].label)}: {', '.join(visits)}")
     b.line(f"Figures {b.cite(sources)}{'; scale ' + b.cite(scale.sources) if scale else ''}.")
 
 

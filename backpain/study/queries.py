@@ -31,7 +31,7 @@ from backpain.study.answer import (
     AnswerBuilder,
     capitalise,
     join_words,
-    round_half_up,
+    plain_decimals,
 )
 from backpain.study.design_answers import DESIGN_TOPICS, answer_design
 from backpain.study.model import Group, Outcome, Study, Timepoint, get_study
@@ -302,13 +302,6 @@ def _scale_line(b: AnswerBuilder, outcome: Outcome) -> None:
     b.line(
         f"Scale: {low} = {scale.min_meaning}, {high} = {scale.max_meaning}{instrument} {b.cite(sources)}."
     )
-
-
-def plain_decimals(*means: float) -> int:
-    """Whole numbers for plain answers, unless two different means would both read "about 2"
-    next to a stated gap between them: then one decimal (issue 15)."""
-    rounded = [round_half_up(mean) for mean in means]
-    return 1 if len(set(rounded)) < len(rounded) and len(set(means)) > 1 else 0
 
 
 def _mean(
@@ -658,11 +651,8 @@ def _effect_size_lines(b: AnswerBuilder, with_direction: bool = True) -> None:
 def answer_chart(
     audience: Optional[str] = None, study: Optional[Study] = None, output_path=None, **_ignored
 ) -> Answer:
-    """The pain-over-time chart (PNG on disk) with a text alternative stating the same figures.
-
-    The text is the same for every audience: it stands in for the picture, so it gives the
-    chart's exact figures.
-    """
+    """The pain-over-time chart (PNG on disk) with a text alternative stating the same figures:
+    exact with SDs for a trainee, rounded averages for a patient (issue 16)."""
     from backpain.study.chart import (  # matplotlib only when needed
         describe_pain_chart,
         render_pain_chart,
@@ -670,7 +660,7 @@ def answer_chart(
 
     study = study or get_study()
     chart = render_pain_chart(study, output_path)
-    b = AnswerBuilder(study, "chart", "trainee")
+    b = AnswerBuilder(study, "chart", audience)
     describe_pain_chart(b)
     return b.build(
         {"outcome": study.results_outcome, "group": None, "timepoint": None},

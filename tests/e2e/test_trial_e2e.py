@@ -57,9 +57,14 @@ def test_design_question_names_its_source(assistant: Assistant, sender: str) -> 
 
 
 def test_chart_is_an_image_with_a_text_alternative(assistant: Assistant, sender: str) -> None:
+    """Plain averages for a patient (the default), exact means with SDs for a trainee (issue 16)."""
     reply = assistant.send(sender, "show me how pain changed over time")
     assert any(m.get("image", "").endswith(".png") for m in reply)
-    assert any("5.03" in m.get("text", "") for m in reply)
+    text = " ".join(m.get("text", "") for m in reply)
+    assert "about 5.0" in text and "SD" not in text
+    assistant.send(sender, "I'm a physiotherapy student")
+    reply = assistant.send(sender, "show me how pain changed over time")
+    assert any("5.03 (SD 0.95)" in m.get("text", "") for m in reply)
 
 
 def test_an_unreported_detail_is_said_plainly_and_nothing_else(
