@@ -38,6 +38,9 @@ from channels.slack_format import slack_messages
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# Posted when a message got no reply at all (a failed action, an error while handling it):
+# silence in a Slack channel reads as being ignored (issue 16).
+NO_REPLY_TEXT = "Sorry, I couldn't answer that. Please try again."
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # How many recently answered Slack messages are remembered to spot deliveries of the same one.
 REMEMBERED_MESSAGES = 1000
@@ -91,8 +94,10 @@ class ClinicSlackBot(SlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+        self.posts = 0  # messages this bot tried to post for the message it answers
 
     async def _post_message(self, channel: Text, **kwargs: Any) -> None:
+        self.posts += 1
         try:
             await super()._post_message(channel, **kwargs)
         except SlackApiError as error:
@@ -274,6 +279,29 @@ class ClinicSlackInput(SlackInput):
         )
         return await self.process_message(
             request, on_new_message, str(text), conversation_id, metadata
+        )
+
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: OnNewMessage,
+        text: Text,
+        sender_id: Optional[Text],
+        metadata: Optional[Dict],
+    ) -> Any:
+        """Rasa's handling, plus a short apology when the assistant posted nothing in reply."""
+
+        async def answer_or_apologise(message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            except Exception:  # logged; the person still hears back
+                logger.exception("Slack: handling a message failed.")
+            bot = message.output_channel
+            if isinstance(bot, ClinicSlackBot) and bot.posts == 0:
+                await bot.send_text_message(message.sender_id or "", NO_REPLY_TEXT)
+
+        return await super().process_message(
+            request, answer_or_apologise, text, sender_id, metadata
         )
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:

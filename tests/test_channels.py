@@ -383,3 +383,41 @@ def test_run_script_exposes_only_what_it_should() -> None:
     )
     assert "--cors" in rasa_command and '"*"' not in rasa_command
     assert script.index("scripts/credentials.py") < script.index(rasa_command)
+
+
+class _Request:
+    headers: Dict[str, str] = {}
+
+
+def _answer_with(handler: Any) -> List[Dict[str, Any]]:
+    """What the Slack channel posts for one message, when the assistant's handling does `handler`."""
+    channel = slack_input()
+    bot = ClinicSlackBot("xoxb-1", "C1", api_url="http://127.0.0.1:9/api/")
+    bot.client = RecordingClient()
+    channel.get_output_channel = lambda *args, **kwargs: bot  # type: ignore[method-assign]
+
+    async def run() -> None:
+        await channel.process_message(_Request(), handler, "hello", "U1", {"out_channel": "C1"})
+        await asyncio.gather(*channel._background_tasks)
+
+    asyncio.run(run())
+    return bot.client.calls
+
+
+def test_a_message_that_gets_no_reply_gets_a_short_apology_in_slack() -> None:
+    """Issue 16: a failed action left the Slack user with silence."""
+
+    async def silent(message: Any) -> None:
+        return None
+
+    async def failing(message: Any) -> None:
+        raise RuntimeError("action server down")
+
+    async def answering(message: Any) -> None:
+        await message.output_channel.send_text_message("U1", "Here is an answer.")
+
+    for handler in (silent, failing):
+        [call] = _answer_with(handler)
+        assert call["text"] == "Sorry, I couldn't answer that. Please try again."
+    [call] = _answer_with(answering)
+    assert call["text"] == "Here is an answer."
