@@ -721,8 +721,9 @@ def test_over_long_input_is_blocked_with_a_visible_message(
 
 def test_keyboard_and_screen_reader_basics(chat: ChatPage) -> None:
     page = chat.page
-    log = page.locator("#messages")
+    log = page.locator("#log")
     assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
+    assert page.locator("#log > ol#messages").count() == 1  # the messages stay a list
     assert page.get_by_label("Your message").count() == 1
     page.get_by_label("Your message").fill("hi")
     page.get_by_label("Your message").focus()
@@ -730,7 +731,10 @@ def test_keyboard_and_screen_reader_basics(chat: ChatPage) -> None:
     assert page.evaluate("document.activeElement.id") == "send"
     page.get_by_role("button", name="Start over").focus()
     page.keyboard.press("Tab")
-    # from the header, the next stop is the first choice button in the conversation
+    # from the header, the next stop is the conversation pane (a keyboard can scroll it), then
+    # the first choice button in it
+    assert page.evaluate("document.activeElement.id") == "conversation"
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "What did the study find?"
 
 
@@ -833,3 +837,40 @@ def test_a_long_reply_is_shown_from_its_start(chat: ChatPage) -> None:
     pane = chat.page.locator("#conversation").bounding_box()
     first_line = chat.page.locator(".from-bot .message-text").last.bounding_box()
     assert pane["y"] <= first_line["y"] <= pane["y"] + pane["height"] / 2
+
+
+# -- automated accessibility audit (issue 16) ---------------------------------------------------
+# axe-core 4.12, bundled by the pinned axe-playwright-python package (never from a CDN).
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def _serious_violations(page: Any) -> List[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in results.response["violations"]
+        if violation.get("impact") in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_no_serious_accessibility_violations_empty_with_chart_and_long(
+    chat: ChatPage, viewport: str
+) -> None:
+    chat.page.set_viewport_size(VIEWPORTS[viewport])
+    assert _serious_violations(chat.page) == [], "the page as it opens"
+    chat.click_button("What did the study find?")  # buttons used, the chart and its description
+    chat.page.locator(".from-bot img").first.evaluate("img => img.decode()")
+    assert _serious_violations(chat.page) == [], "with buttons and the chart"
+    history = [
+        {"from": "user" if number % 2 else "bot", "kind": "text", "text": f"Message {number}"}
+        for number in range(150)
+    ]
+    saved = {"senderId": stored_sender_id(chat), "history": history}
+    chat.page.evaluate("s => localStorage.setItem('clinicChat.v1', s)", json.dumps(saved))
+    chat.reload()
+    assert _serious_violations(chat.page) == [], "after 150 messages"
+    chat.page.screenshot(path=str(PROJECT_ROOT / "results" / f"web-{viewport}-150-messages.png"))
