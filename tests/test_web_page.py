@@ -861,10 +861,12 @@ def test_no_serious_accessibility_violations_empty_with_chart_and_long(
     chat: ChatPage, viewport: str
 ) -> None:
     chat.page.set_viewport_size(VIEWPORTS[viewport])
+    RESULTS_DIR.mkdir(exist_ok=True)
     assert _serious_violations(chat.page) == [], "the page as it opens"
     chat.click_button("What did the study find?")  # buttons used, the chart and its description
     chat.page.locator(".from-bot img").first.evaluate("img => img.decode()")
     assert _serious_violations(chat.page) == [], "with buttons and the chart"
+    chat.page.screenshot(path=str(RESULTS_DIR / f"web-{viewport}-chart.png"))
     history = [
         {"from": "user" if number % 2 else "bot", "kind": "text", "text": f"Message {number}"}
         for number in range(150)
@@ -873,4 +875,4 @@ def test_no_serious_accessibility_violations_empty_with_chart_and_long(
     chat.page.evaluate("s => localStorage.setItem('clinicChat.v1', s)", json.dumps(saved))
     chat.reload()
     assert _serious_violations(chat.page) == [], "after 150 messages"
-    chat.page.screenshot(path=str(PROJECT_ROOT / "results" / f"web-{viewport}-150-messages.png"))
+    chat.page.screenshot(path=str(RESULTS_DIR / f"web-{viewport}-150-messages.png"))
