@@ -876,3 +876,18 @@ def test_no_serious_accessibility_violations_empty_with_chart_and_long(
     chat.reload()
     assert _serious_violations(chat.page) == [], "after 150 messages"
     chat.page.screenshot(path=str(RESULTS_DIR / f"web-{viewport}-150-messages.png"))
+
+
+def test_a_tap_shows_the_chart_full_size_on_a_phone(chat: ChatPage) -> None:
+    """Issue 16: at phone width the chart was about 313 px wide and could not be enlarged."""
+    chat.page.set_viewport_size(VIEWPORTS["phone"])
+    chat.click_button("What did the study find?")
+    image = chat.page.locator(".from-bot img").first
+    natural = image.evaluate("img => img.decode().then(() => img.naturalWidth)")
+    assert image.bounding_box()["width"] < natural  # fitted to the phone at first
+    chat.page.locator(".from-bot a.image-link").click()
+    assert image.bounding_box()["width"] >= natural  # full size, scrolling inside its bubble
+    assert chat.page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert chat.page.locator(".from-bot a.image-link").get_attribute("aria-expanded") == "true"
+    chat.page.locator(".from-bot a.image-link").click()
+    assert image.bounding_box()["width"] < natural

@@ -219,13 +219,22 @@
     const src = safeWebUrl(url, window.location.href);
     if (src) {
       image.src = src;
-      // Tap or click to open the chart full size: at phone width its labels are too small.
+      // A tap shows the chart at full size, scrolling sideways inside its bubble: at phone width
+      // its labels are too small to read (issue 16). Another tap makes it fit again. The link
+      // still opens the image on its own (a long press, a middle click, no JavaScript).
       const link = document.createElement("a");
       link.href = src;
       link.target = "_blank";
       link.rel = "noopener noreferrer";
       link.className = "image-link";
-      link.title = "Open the chart full size";
+      link.title = "Show the chart full size";
+      link.setAttribute("aria-expanded", "false");
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const enlarged = bubble.classList.toggle("enlarged");
+        link.setAttribute("aria-expanded", String(enlarged));
+        link.title = enlarged ? "Show the chart smaller" : "Show the chart full size";
+      });
       link.append(image);
       bubble.append(link);
     } else {
