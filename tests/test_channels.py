@@ -421,3 +421,22 @@ def test_a_message_that_gets_no_reply_gets_a_short_apology_in_slack() -> None:
         assert call["text"] == "Sorry, I couldn't answer that. Please try again."
     [call] = _answer_with(answering)
     assert call["text"] == "Here is an answer."
+
+
+def test_the_chart_is_posted_in_the_thread_with_its_text_alternative(tmp_path: Path) -> None:
+    """Issue 16: in a Slack thread, the chart comes with its description, in that thread."""
+    from backpain.study.queries import answer_chart
+
+    answer = answer_chart("patient", output_path=tmp_path / "chart.png")
+    bot = ClinicSlackBot(
+        "xoxb-1", "C1", thread_id="1700000000.2", api_url="http://127.0.0.1:9/api/"
+    )
+    bot.client = RecordingClient()
+    url = "https://clinic.example/charts/pain_over_time.png"
+    asyncio.run(bot.send_response("U1", {"text": answer.text, "image": url}))
+    [call] = bot.client.calls
+    assert call["channel"] == "C1" and call["thread_ts"] == "1700000000.2"
+    sections = [b["text"]["text"] for b in call["blocks"] if b["type"] == "section"]
+    [image] = [b for b in call["blocks"] if b["type"] == "image"]
+    assert "Usual physiotherapy" in " ".join(sections) and "about" in " ".join(sections)
+    assert image["image_url"] == url and image["alt_text"].startswith("Chart: the average pain")
