@@ -40,53 +40,40 @@ def describe_pain_chart(b: AnswerBuilder) -> None:
     A patient gets the averages in round figures and no SDs (issue 16: the description was
     full of them); a trainee gets every mean with its SD, as the chart draws them.
     """
-    if b.plain:
-        _describe_plainly(b)
-        return
     study = b.study
     outcome = study.outcomes[study.results_outcome]
     scale = outcome.scale
-    scale_text = ""
+    low = high = ""
     if scale:
         low = b.exact(scale.min, f"{scale.path}.min", scale.sources)
         high = b.exact(scale.max, f"{scale.path}.max", scale.sources)
-        scale_text = f" ({low}{EN_DASH}{high})"
-    b.line(
-        f"Chart: average {outcome.plain_label}{scale_text} over time in each group, mean with standard deviation (SD)."
-    )
+    if b.plain:
+        scale_text = f", on a scale from {low} to {high}" if scale else ""
+        b.line(f"Chart: the average {outcome.plain_label} in each group at each visit{scale_text}.")
+        means = [cell.mean for row in study.pain_results.values() for cell in row.values()]
+        decimals = plain_decimals(*means)
+    else:
+        scale_text = f" ({low}{EN_DASH}{high})" if scale else ""
+        b.line(
+            f"Chart: average {outcome.plain_label}{scale_text} over time in each group, mean with standard deviation (SD)."
+        )
     sources = []
     for group_id, row in study.pain_results.items():
         group = study.groups[group_id]
         cells = []
         for timepoint_id, cell in row.items():
-            mean = b.exact(cell.mean, f"{cell.path}.mean", cell.sources)
-            sd = b.exact(cell.sd, f"{cell.path}.sd", cell.sources)
-            cells.append(f"{study.timepoints[timepoint_id].label} {mean} (SD {sd})")
+            if b.plain:
+                value = b.about(cell.mean, f"{cell.path}.mean", cell.sources, decimals)
+            else:
+                mean = b.exact(cell.mean, f"{cell.path}.mean", cell.sources)
+                sd = b.exact(cell.sd, f"{cell.path}.sd", cell.sources)
+                value = f"{mean} (SD {sd})"
+            cells.append(f"{study.timepoints[timepoint_id].label} {value}")
             sources.extend(cell.sources)
-        b.line(f"• {group.label} ({group.id}): {'; '.join(cells)}")
-    b.line(f"Figures {b.cite(sources)}{'; scale ' + b.cite(scale.sources) if scale else ''}.")
-
-
-def _describe_plainly(b: AnswerBuilder) -> None:
-    study = b.study
-    outcome = study.outcomes[study.results_outcome]
-    scale = outcome.scale
-    scale_text = ""
-    if scale:
-        low = b.exact(scale.min, f"{scale.path}.min", scale.sources)
-        high = b.exact(scale.max, f"{scale.path}.max", scale.sources)
-        scale_text = f", on a scale from {low} to {high}"
-    b.line(f"Chart: the average {outcome.plain_label} in each group at each visit{scale_text}.")
-    cells = [cell for row in study.pain_results.values() for cell in row.values()]
-    decimals = plain_decimals(*(cell.mean for cell in cells))
-    sources = []
-    for group_id, row in study.pain_results.items():
-        visits = []
-        for timepoint_id, cell in row.items():
-            mean = b.about(cell.mean, f"{cell.path}.mean", cell.sources, decimals)
-            visits.append(f"{study.timepoints[timepoint_id].label} {mean}")
-            sources.extend(cell.sources)
-        b.line(f"• {capitalise(study.groups[group_id].label)}: {', '.join(visits)}")
+        if b.plain:
+            b.line(f"• {capitalise(group.label)}: {', '.join(cells)}")
+        else:
+            b.line(f"• {group.label} ({group.id}): {'; '.join(cells)}")
     b.line(f"Figures {b.cite(sources)}{'; scale ' + b.cite(scale.sources) if scale else ''}.")
 
 
