@@ -172,38 +172,33 @@
     return prefix;
   }
 
-  function renderText(from, speaker, text) {
+  function renderText(from, speaker, text, appendBody) {
     const item = messageItem(from);
     const bubble = document.createElement("div");
     bubble.className = "bubble";
     bubble.append(screenReaderPrefix(speaker));
     const body = document.createElement("div");
     body.className = "message-text";
-    appendRichText(body, text);
+    appendBody(body, text);
     bubble.append(body);
     item.append(bubble);
     return item;
+  }
+
+  // A person's own words exactly as typed: line breaks kept, no bold, no links (issue 16).
+  function appendPlainText(parent, text) {
+    text.split(/\r\n|\r|\n/).forEach((line, index) => {
+      if (index > 0) parent.append(document.createElement("br"));
+      parent.append(line);
+    });
   }
 
   function renderUserText(text) {
-    // A person's own words exactly as typed: no bold, no links made of them (issue 16).
-    const item = messageItem("user");
-    const bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.append(screenReaderPrefix("You said: "));
-    const body = document.createElement("div");
-    body.className = "message-text";
-    text.split(/\r\n|\r|\n/).forEach((line, index) => {
-      if (index > 0) body.append(document.createElement("br"));
-      body.append(line);
-    });
-    bubble.append(body);
-    item.append(bubble);
-    return item;
+    return renderText("user", "You said: ", text, appendPlainText);
   }
 
   function renderBotText(text) {
-    return renderText("bot", "Assistant: ", text);
+    return renderText("bot", "Assistant: ", text, appendRichText);
   }
 
   function renderBotImage(url) {
