@@ -36,7 +36,7 @@ EXPLAINED_WARNINGS = {
     # and domain.yml lists it too so the rule in data/rules/education.yml may name it.
     r"duplicated intents.*explain": "retrieval intent listed in domain.yml for its rule",
     # The guided scripts' questions are asked by their forms (utter_ask_<slot>) and their other
-    # messages are sent by actions/script_forms.py and script_actions.py;
+    # messages are sent by actions/guided/;
     # tests/test_script_forms.py checks that each one is really used.
     r"The utterance 'utter_(ask|scripts)_\w+' is not used in any story or rule": "sent by the scripts' forms and actions",
     # Escalation wording is chosen by actions/safety_actions.py (emergency or urgent, confirming

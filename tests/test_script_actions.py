@@ -6,17 +6,20 @@ from typing import Any, Dict, List
 
 import pytest
 
-from actions.script_actions import (
+from actions.guided import flow, summaries
+from actions.guided.flow import (
     SCRIPT_TITLES,
     START_INTENTS,
     ActionAskExposureFearRating,
     ActionAskExposureFirstStep,
     ActionPauseScript,
-    ActionRecordExposurePractice,
     ActionResumeScript,
+    ActionStartScript,
+)
+from actions.guided.summaries import (
+    ActionRecordExposurePractice,
     ActionShowFearLadder,
     ActionShowFlarePlan,
-    ActionStartScript,
     ActionSummariseBreathing,
     ActionSummariseExposurePlan,
     ActionSummarisePacing,
@@ -37,13 +40,12 @@ def loop_events(events: List[Dict[str, Any]]) -> List[Any]:
 
 
 def test_every_script_action_is_in_the_domain() -> None:
-    from actions import script_actions
-
     names = {
         cls().name()
-        for cls in vars(script_actions).values()
+        for module in (flow, summaries)
+        for cls in vars(module).values()
         if isinstance(cls, type)
-        and cls.__module__ == script_actions.__name__
+        and cls.__module__ == module.__name__
         and hasattr(cls, "name")
         and cls.__name__.startswith("Action")
     }

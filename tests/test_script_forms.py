@@ -16,12 +16,11 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import script_forms
-from actions.script_forms import (
-    FREE_TEXT_MAX_CHARACTERS,
+from actions.guided import validation
+from actions.guided.checks import FREE_TEXT_MAX_CHARACTERS
+from actions.guided.exposure_forms import ValidateExposureForm, ValidateExposurePracticeForm
+from actions.guided.forms import (
     ValidateBreathingForm,
-    ValidateExposureForm,
-    ValidateExposurePracticeForm,
     ValidateFlarePlanForm,
     ValidatePacingForm,
     ValidateThoughtRecordForm,
@@ -105,7 +104,7 @@ def test_every_form_slot_has_a_validator_a_question_and_a_guarded_free_text_mapp
         ), slot
         mappings = DOMAIN["slots"][slot]["mappings"]
         assert [m["type"] for m in mappings] == ["from_text"], slot
-        assert MUST_NOT_BE_ANSWERS | script_forms.QUESTION_INTENTS <= set(
+        assert MUST_NOT_BE_ANSWERS | validation.QUESTION_INTENTS <= set(
             mappings[0]["not_intent"]
         ), slot
         assert mappings[0]["conditions"] == [{"active_loop": form, "requested_slot": slot}], slot
@@ -120,7 +119,7 @@ def question_answers() -> set:
             steps = rule["steps"]
             if rule.get("condition") is None and steps[0].get(
                 "intent"
-            ) in script_forms.QUESTION_INTENTS | {"out_of_scope"}:
+            ) in validation.QUESTION_INTENTS | {"out_of_scope"}:
                 answers.add(steps[1]["action"])
     return answers
 
@@ -697,10 +696,9 @@ def test_validating_a_validated_value_again_changes_nothing(slot: str) -> None:
 
 
 # --- responses: every response the scripts' code names exists, and every one is used ----------
-ACTIONS_DIR = Path(script_forms.__file__).parent
+SCRIPTS_PACKAGE = Path(validation.__file__).parent
 SCRIPTS_SOURCE = "\n".join(
-    (ACTIONS_DIR / name).read_text(encoding="utf-8")
-    for name in ("script_forms.py", "script_actions.py")
+    path.read_text(encoding="utf-8") for path in sorted(SCRIPTS_PACKAGE.glob("*.py"))
 )
 SCRIPTS_RULES = (
     Path(__file__).resolve().parent.parent / "data" / "rules" / "scripts.yml"
@@ -918,7 +916,7 @@ def test_yes_no_still_accepts_short_answers_that_start_like_questions() -> None:
 def test_answers_misread_as_questions_or_commands(text: str, intent: str, taken: bool) -> None:
     confidence = 0.95 if intent == "out_of_scope" else 0.7
     message = {"text": text, "intent": {"name": intent, "confidence": confidence}}
-    assert (script_forms.answer_mistaken_for_command(message) == text) is taken
+    assert (validation.answer_mistaken_for_command(message) == text) is taken
 
 
 @pytest.mark.parametrize(
@@ -965,7 +963,7 @@ def test_why_this_helps_in_other_words_gets_the_scripts_own_answer(
     ["what's the point of it all?", "why does it matter anymore?", "I bent down to pick up my bag"],
 )
 def test_hopeless_words_and_answers_are_never_taken_for_why_this_helps(text: str) -> None:
-    assert not script_forms.asks_why_this_helps(text)
+    assert not validation.asks_why_this_helps(text)
 
 
 @pytest.mark.parametrize(
