@@ -24,7 +24,7 @@ import yaml
 
 from backpain.study.answer import COMPUTED_MARKERS, MINUS, Answer, Figure, round_half_up
 from backpain.study.design_answers import DESIGN_TOPICS
-from backpain.study.model import DEFAULT_STUDY_PATH, load_study
+from backpain.study.loading import DEFAULT_STUDY_PATH, load_study
 from backpain.study.queries import (
     QUERY_KINDS,
     answer_change,

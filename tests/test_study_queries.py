@@ -10,7 +10,7 @@ import pytest
 
 from backpain.study.answer import FOLLOW_UP_INTENT, MINUS, format_number, join_words
 from backpain.study.design_answers import DESIGN_TOPICS
-from backpain.study.model import DEFAULT_STUDY_PATH, load_study
+from backpain.study.loading import DEFAULT_STUDY_PATH, load_study
 from backpain.study.queries import (
     NOT_REPORTED,
     QUERY_KINDS,

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Optional, Union
 
 from backpain.study.answer import EN_DASH, AnswerBuilder, capitalise, plain_decimals
-from backpain.study.model import PROJECT_ROOT, Study, get_study
+from backpain.study.loading import PROJECT_ROOT, get_study
+from backpain.study.model import Study
 
 DEFAULT_CHART_PATH = PROJECT_ROOT / "build" / "charts" / "pain_over_time.png"
 # Bump when the drawing changes, so existing PNGs are redrawn.

@@ -34,7 +34,9 @@ from backpain.study.answer import (
     plain_decimals,
 )
 from backpain.study.design_answers import DESIGN_TOPICS, answer_design
-from backpain.study.model import Group, Outcome, Study, Timepoint, get_study
+from backpain.study.loading import get_study
+from backpain.study.model import Study
+from backpain.study.schema import Group, Outcome, Timepoint
 
 QUERY_KINDS = ("figure", "comparison", "change", "effect_size", "design", "chart")
 # Words that ask for the gap between the groups, whatever the intent classifier made of the
@@ -448,7 +450,7 @@ def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> 
     result = study.between_group.results.get(t.id)
     reported = result.difference if result else None
     if reported:
-        level = study.between_group.confidence_level
+        between = study.between_group
         if b.plain:
             size = b.exact(reported.value, f"{reported.path}.value", reported.sources, signed=False)
             favour = experimental.plain_label if reported.value < 0 else control.plain_label
@@ -460,7 +462,7 @@ def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> 
             value = b.exact(reported.value, f"{reported.path}.value", reported.sources)
             low = b.exact(reported.ci_low, f"{reported.path}.ci_low", reported.sources)
             high = b.exact(reported.ci_high, f"{reported.path}.ci_high", reported.sources)
-            pct = b.exact(level.value, level.path)
+            pct = b.exact(between.confidence_level, between.field_path("confidence_level"))
             b.line(
                 f"{prefix}Reported mean difference ({experimental.id} − {control.id}): {value} "
                 f"({pct}% CI {low} to {high}) {b.cite(reported.sources)}."
@@ -628,7 +630,7 @@ def _effect_size_lines(b: AnswerBuilder, with_direction: bool = True) -> None:
     ci = effect.ci
     low = b.exact(ci.low, f"{ci.path}.low", ci.sources)
     high = b.exact(ci.high, f"{ci.path}.high", ci.sources)
-    level = b.exact(effect.ci_level.value, effect.ci_level.path)
+    level = b.exact(ci.level, ci.field_path("level"))
     b.line(
         f"Effect size {_when(b, t)}: {effect.measure} = {value} {b.cite(effect.value.sources)}; {level}% CI {low} to {high} {b.cite(ci.sources)}."
     )
