@@ -7,7 +7,11 @@ Reading the study file (content/study/bemani2023.yml):
 - `errors`: `StudyFileError`, every problem as "<file> at '<path>': <problem>";
 - `model`: `Study`, the file arranged as the answers use it; `names`: names -> ids.
 
-Answering from it:
-- `queries`, `answer`, `design_answers`: the answers to trial questions, every figure with its source;
-- `chart`: the pain-over-time chart, drawn from the same figures.
+Answering from it, every figure with its source:
+- `queries`: `answer_query()` / `answer_follow_up()`, dispatching by kind of query to
+  `figure_answers` (figure, change), `comparison_answers` (comparison, effect size),
+  `design_answers` (how the trial was run, what it does not report) and `chart`;
+- `slots`: entity values -> ids, or the answer that asks which; `phrasing`: shared wording;
+- `answer`: the `Answer` and the builder that records where each figure came from;
+- `chart`: the pain-over-time chart, drawn from the same figures, and its answer.
 """

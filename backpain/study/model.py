@@ -50,6 +50,8 @@ from backpain.study.schema import (
 
 @dataclass
 class Study:
+    """The checked study file, arranged for the answers (built by `Study.from_file`)."""
+
     path: Path
     sha256: str
     study_id: str
