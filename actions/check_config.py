@@ -16,7 +16,7 @@ from backpain.clinic_config import ClinicConfigError, load_clinic_config
 
 def _checks() -> List[Tuple[str, Callable[[], object]]]:
     from backpain.safety_patterns import load_safety_patterns
-    from backpain.study.model import load_study
+    from backpain.study.loading import load_study
 
     return [
         ("clinic settings", load_clinic_config),
@@ -27,7 +27,7 @@ def _checks() -> List[Tuple[str, Callable[[], object]]]:
 
 def _file_errors() -> Tuple[type, ...]:
     from backpain.safety_patterns import SafetyPatternError
-    from backpain.study.model import StudyFileError
+    from backpain.study.errors import StudyFileError
 
     return (ClinicConfigError, StudyFileError, SafetyPatternError)
 

@@ -16,10 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from backpain.clinic_config import clinic_config
 from backpain.study import answer as study_answer
-from backpain.study.answer import combine_answers
+from backpain.study.answer import Answer, combine_answers
 from backpain.study.design_answers import answer_unreported
-from backpain.study.model import ENTITY_KINDS, get_study
-from backpain.study.queries import Answer, answer_follow_up, answer_query, kind_for_question
+from backpain.study.loading import get_study
+from backpain.study.names import ENTITY_KINDS
+from backpain.study.queries import answer_follow_up, answer_query, kind_for_question
 
 # The study file is read and checked once, when the action server imports this module:
 # a broken file stops start-up with the loader's error instead of failing mid-conversation.

@@ -75,7 +75,7 @@ _ACTION_KINDS: Tuple[Tuple[str, str], ...] = (
     ("utter_audience_patient", "chitchat"),
     ("utter_audience_trainee", "chitchat"),
 )
-# The study answers say this when the sources lack a figure or detail (backpain/study/queries.py).
+# The study answers say this when the sources lack a figure or detail (backpain/study/slots.py).
 NOT_REPORTED_MARKERS = (
     "not reported in the sources",
     "do not report",

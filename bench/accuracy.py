@@ -1,7 +1,7 @@
 """Accuracy of a trained model: held-out NLU (`rasa test nlu` reports) and the share of trial
 statistic questions answered with the exact figure (asked over the REST channel as a trainee).
 
-The expected figures are read from the study file through backpain.study.model and rendered the
+The expected figures are read from the study file through backpain.study.loading and rendered the
 way the assistant renders exact figures (backpain.study.answer.format_number); none is typed here.
 """
 
@@ -19,7 +19,8 @@ from typing import Any, Callable, Dict, List, Optional
 import yaml
 
 from backpain.study.answer import MINUS, format_number
-from backpain.study.model import Study, load_study
+from backpain.study.loading import load_study
+from backpain.study.model import Study
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent

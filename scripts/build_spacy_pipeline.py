@@ -24,7 +24,7 @@ from pathlib import Path
 import spacy
 
 from backpain.config_lines import point_config_line
-from backpain.study.model import load_study
+from backpain.study.loading import load_study
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

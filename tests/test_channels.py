@@ -425,7 +425,7 @@ def test_a_message_that_gets_no_reply_gets_a_short_apology_in_slack() -> None:
 
 def test_the_chart_is_posted_in_the_thread_with_its_text_alternative(tmp_path: Path) -> None:
     """Issue 16: in a Slack thread, the chart comes with its description, in that thread."""
-    from backpain.study.queries import answer_chart
+    from backpain.study.chart import answer_chart
 
     answer = answer_chart("patient", output_path=tmp_path / "chart.png")
     bot = ClinicSlackBot(

@@ -404,7 +404,7 @@ def study_entity_ruler() -> Any:
     """The same entity ruler the assistant's spaCy pipeline is built with (scripts/build_spacy_pipeline.py)."""
     import spacy
 
-    from backpain.study.model import load_study
+    from backpain.study.loading import load_study
 
     nlp = spacy.blank("en")
     nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(

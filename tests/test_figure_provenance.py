@@ -23,18 +23,12 @@ import pytest
 import yaml
 
 from backpain.study.answer import COMPUTED_MARKERS, MINUS, Answer, Figure, round_half_up
-from backpain.study.design_answers import DESIGN_TOPICS
-from backpain.study.model import DEFAULT_STUDY_PATH, load_study
-from backpain.study.queries import (
-    QUERY_KINDS,
-    answer_change,
-    answer_chart,
-    answer_comparison,
-    answer_design,
-    answer_effect_size,
-    answer_figure,
-    answer_follow_up,
-)
+from backpain.study.chart import answer_chart
+from backpain.study.comparison_answers import answer_comparison, answer_effect_size
+from backpain.study.design_answers import DESIGN_TOPICS, answer_design
+from backpain.study.figure_answers import answer_change, answer_figure
+from backpain.study.loading import DEFAULT_STUDY_PATH, load_study
+from backpain.study.queries import QUERY_KINDS, answer_follow_up
 
 RAW = yaml.safe_load(DEFAULT_STUDY_PATH.read_text(encoding="utf-8"))
 # A number not inside a word or identifier ("NCT04270422", "week22" hold no figures); a minus

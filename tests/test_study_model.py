@@ -10,14 +10,10 @@ from typing import Any, Callable, Dict
 import pytest
 import yaml
 
-from backpain.study import model as study_model
-from backpain.study.model import (
-    DEFAULT_STUDY_PATH,
-    StudyFileError,
-    get_study,
-    load_study,
-    normalise_name,
-)
+from backpain.study import loading
+from backpain.study.errors import StudyFileError
+from backpain.study.loading import DEFAULT_STUDY_PATH, get_study, load_study
+from backpain.study.names import normalise_name
 
 RAW: Dict[str, Any] = yaml.safe_load(DEFAULT_STUDY_PATH.read_text(encoding="utf-8"))
 
@@ -86,7 +82,7 @@ def test_get_study_is_cached():
 def test_study_file_env_var_points_elsewhere(tmp_path, monkeypatch):
     copy_path = tmp_path / "other.yml"
     copy_path.write_text(DEFAULT_STUDY_PATH.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setenv(study_model.STUDY_FILE_ENV, str(copy_path))
+    monkeypatch.setenv(loading.STUDY_FILE_ENV, str(copy_path))
     assert load_study().path == copy_path
 
 
@@ -340,6 +336,21 @@ BROKEN_FILES = {
         "'groups.control.synonyms[",
         "must not be empty",
     ),
+    "quoted number": (
+        lambda d: cell(d).update(sd="3"),
+        "'pain_results.values.control.week22.sd'",
+        "expected a number, found text '3'",
+    ),
+    "number where text belongs": (
+        lambda d: d["eligibility"]["inclusion"][0].update(version=2),
+        "'eligibility.inclusion[0].version'",
+        "expected text, found a number",
+    ),
+    "list of pairs where a mapping belongs": (
+        lambda d: d["pain_results"]["values"].update(control=[["week22", cell(d)]]),
+        "'pain_results.values.control'",
+        "expected a mapping, found a list",
+    ),
 }
 
 
@@ -380,6 +391,6 @@ def test_missing_file_gives_a_clear_error(tmp_path):
 
 def test_huge_file_is_refused(tmp_path):
     path = tmp_path / "huge.yml"
-    path.write_bytes(b"#" * (study_model.MAX_FILE_BYTES + 1))
+    path.write_bytes(b"#" * (loading.MAX_FILE_BYTES + 1))
     with pytest.raises(StudyFileError, match="larger than"):
         load_study(path)

@@ -9,20 +9,13 @@ import re
 import pytest
 
 from backpain.study.answer import FOLLOW_UP_INTENT, MINUS, format_number, join_words
-from backpain.study.design_answers import DESIGN_TOPICS
-from backpain.study.model import DEFAULT_STUDY_PATH, load_study
-from backpain.study.queries import (
-    NOT_REPORTED,
-    QUERY_KINDS,
-    answer_change,
-    answer_chart,
-    answer_comparison,
-    answer_design,
-    answer_effect_size,
-    answer_figure,
-    answer_follow_up,
-    answer_query,
-)
+from backpain.study.chart import answer_chart
+from backpain.study.comparison_answers import answer_comparison, answer_effect_size
+from backpain.study.design_answers import DESIGN_TOPICS, answer_design
+from backpain.study.figure_answers import answer_change, answer_figure
+from backpain.study.loading import DEFAULT_STUDY_PATH, load_study
+from backpain.study.queries import QUERY_KINDS, answer_follow_up, answer_query
+from backpain.study.slots import NOT_REPORTED
 
 STUDY = load_study()
 M = MINUS  # answers write negatives with the minus sign

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from backpain.study.design_answers import answer_unreported
-from backpain.study.model import get_study
+from backpain.study.loading import get_study
 
 
 @pytest.mark.parametrize(

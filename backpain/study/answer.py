@@ -48,7 +48,7 @@ class Figure:
 @dataclass
 class Answer:
     text: str
-    kind: str  # the query kind that produced it (see study_queries.QUERY_KINDS), for follow-ups
+    kind: str  # the query kind that produced it (see queries.QUERY_KINDS), for follow-ups
     buttons: List[Dict[str, str]] = field(default_factory=list)  # [{"title": ..., "payload": ...}]
     image_path: Optional[str] = None  # a chart PNG on disk, when the answer has one
     figures: List[Figure] = field(default_factory=list)

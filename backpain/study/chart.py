@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from backpain.study.answer import EN_DASH, AnswerBuilder, capitalise, plain_decimals
-from backpain.study.model import PROJECT_ROOT, Study, get_study
+from backpain.study.answer import EN_DASH, Answer, AnswerBuilder, capitalise, plain_decimals
+from backpain.study.loading import PROJECT_ROOT, get_study
+from backpain.study.model import Study
 
 DEFAULT_CHART_PATH = PROJECT_ROOT / "build" / "charts" / "pain_over_time.png"
 # Bump when the drawing changes, so existing PNGs are redrawn.
@@ -151,3 +152,18 @@ def _draw(study: Study, path: Path) -> None:
     figure.savefig(temporary, format="png")
     plt.close(figure)
     os.replace(temporary, path)  # never leaves a half-written PNG behind
+
+
+def answer_chart(
+    audience: Optional[str] = None, study: Optional[Study] = None, output_path=None, **_ignored
+) -> Answer:
+    """The pain-over-time chart (PNG on disk) with a text alternative stating the same figures:
+    exact with SDs for a trainee, rounded averages for a patient (issue 16)."""
+    study = study or get_study()
+    chart = render_pain_chart(study, output_path)
+    b = AnswerBuilder(study, "chart", audience)
+    describe_pain_chart(b)
+    return b.build(
+        {"outcome": study.results_outcome, "group": None, "timepoint": None},
+        image_path=str(chart.path),
+    )

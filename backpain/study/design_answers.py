@@ -19,7 +19,9 @@ from backpain.study.answer import (
     join_words,
     source_phrase,
 )
-from backpain.study.model import Group, Study, Timepoint, UnreportedDetail, get_study
+from backpain.study.loading import get_study
+from backpain.study.model import Study
+from backpain.study.schema import Group, Timepoint, UnreportedDetail
 
 # topic id -> what it covers (for the Rasa glue and for help texts)
 DESIGN_TOPICS: Dict[str, str] = {
@@ -89,7 +91,7 @@ def _participants(b: AnswerBuilder, _group: Optional[str]) -> None:
 
 def _age_range_line(b: AnswerBuilder) -> None:
     age = b.study.participants.age_range
-    low, high = b.exact(age.low, f"{age.path}.min"), b.exact(age.high, f"{age.path}.max")
+    low, high = b.exact(age.min, age.field_path("min")), b.exact(age.max, age.field_path("max"))
     b.line(f"Everyone was aged {low}{EN_DASH}{high} {b.cite(age.sources)}.")
 
 
@@ -252,13 +254,13 @@ def _citation(b: AnswerBuilder, _group: Optional[str]) -> None:
 def _limitations(b: AnswerBuilder, _group: Optional[str]) -> None:
     b.line("Limitations pointed out:")
     for item in b.study.limitations:
-        b.line(f"• {item.statement.text} {b.cite(item.statement.sources)}.")
+        b.line(f"• {item.text} {b.cite(item.sources)}.")
 
 
 def _generalisability(b: AnswerBuilder, _group: Optional[str]) -> None:
     b.line("How far the results apply:")
     for item in b.study.generalisability:
-        b.line(f"• {item.statement.text} {b.cite(item.statement.sources)}.")
+        b.line(f"• {item.text} {b.cite(item.sources)}.")
 
 
 def _secondary_outcomes(b: AnswerBuilder, _group: Optional[str]) -> None:

@@ -74,7 +74,7 @@ def test_an_unreported_detail_is_said_plainly_and_nothing_else(
     the assistant is unsure and asks "did you mean", the person picks the first topic offered
     (what the sources do not report) and gets the same reply."""
     from backpain.study.design_answers import answer_unreported
-    from backpain.study.model import get_study
+    from backpain.study.loading import get_study
 
     assistant.send(sender, "I'm a physiotherapy student")
     for question in (
