@@ -2,7 +2,8 @@
 
 Plain Python (no Rasa), so the NLU component (components/safety_screen.py), the tests and any
 script share one implementation. The patterns and the matching rules are described in the
-header of content/safety/red_flags.yml; this module loads and validates that file and applies it.
+header of content/safety/red_flags.yml; this module loads and validates that file and applies it,
+with backpain/safety_context.py judging the words around each match (negation, context cues).
 
 Public API:
     load_safety_patterns(path=None) -> SafetyPatterns       (raises SafetyPatternError)
@@ -24,7 +25,16 @@ from typing import Any, Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
 import yaml
 
-from backpain.safety_text import COMMA, SENTENCE_BREAK, KeywordCorrector, canonical_text
+from backpain.safety_context import (
+    CUES_BROKEN_BY_FIRST_PERSON,
+    ContextCue,
+    Negation,
+    has_context_cue,
+    is_negated,
+    same_clause_after,
+    same_clause_before,
+)
+from backpain.safety_text import SENTENCE_BREAK, KeywordCorrector, canonical_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATTERNS_FILE = PROJECT_ROOT / "content" / "safety" / "red_flags.yml"
@@ -50,27 +60,7 @@ SEVERITY: Dict[str, int] = {
 # How many words around a match are read for ignore/unclear/context cues.
 _WORDS_BEFORE = 12
 _WORDS_AFTER = 8
-_CUE_WORDS_AFTER = 4
 _WINDOW_CHARS = 400
-# A cue found before the match stops counting when the person speaks of themselves in between
-# ("my mum noticed I'm wetting myself" is about the speaker).
-_FIRST_PERSON = re.compile(r"(?<!\S)(?:i|im|ive|id|ill|my|me|mine|myself)(?!\S)")
-# Marks a window that does not start at the sentence start, so "^" cues cannot match there.
-_NOT_SENTENCE_START = "~ "
-# Context that makes a red flag unsure but not crisis language: thoughts of suicide are risk
-# when hypothetical ("what if I took them all"), asked as a question, or said of someone else
-# ("my son has taken an overdose": the crisis reply with the emergency number fits him too),
-# or next to a word like "plan" ("I have a plan" is a C-SSRS level, not a flare-up plan).
-# A distant past attempt is asked about rather than answered with crisis advice (the C-SSRS
-# screener asks about lifetime behaviour, then about now).
-CUES_NOT_FOR_CRISIS = frozenset(
-    {"hypothetical", "someone_else", "question", "educational", "plan_list", "past"}
-)
-_ANSWER_WORDS = frozenset({"no", "nope", "nah", "not", "never", "none"})
-# Cues that say the risk is now, not softeners: a relapse ("started again", "relapsed") cancels a
-# recovery or a past nearby (C-SSRS: recent behaviour is current risk).
-CUES_FOR_NOW = frozenset({"relapse"})
-CUES_CANCELLED_BY_NOW = frozenset({"recovered", "past"})
 
 _TOP_LEVEL_KEYS = {
     "format_version",
@@ -116,13 +106,6 @@ class SafetyAssessment:
 
 
 @dataclass(frozen=True)
-class _ContextCue:
-    id: str
-    patterns: Tuple[Pattern[str], ...]
-    first_person_breaks: bool
-
-
-@dataclass(frozen=True)
 class _Category:
     id: str
     kind: str
@@ -134,16 +117,6 @@ class _Category:
     unclear_if: Tuple[Pattern[str], ...] = ()
     confirm_kind: Optional[str] = None
     past_matters: bool = False  # a history is the flag itself: the `past` cue does not apply
-
-
-@dataclass(frozen=True)
-class _Negation:
-    window_words: int
-    cues: Pattern[str]
-    pseudo_negations: Pattern[str]
-    clause_breaks: Pattern[str]
-    clause_starters: Pattern[str]
-    post_cues: Pattern[str]
 
 
 @dataclass
@@ -201,8 +174,8 @@ class SafetyPatterns:
         categories: Dict[str, List[_Category]],
         unclear: List[_Category],
         look_alikes: List[Tuple[str, Pattern[str]]],
-        context_cues: List[_ContextCue],
-        negation: _Negation,
+        context_cues: List[ContextCue],
+        negation: Negation,
         corrector: KeywordCorrector,
         max_scan_chars: int,
         net: Sequence[_Category] = (),
@@ -382,15 +355,16 @@ class SafetyPatterns:
         ]
         matched = canonical[start:end]
         window = " ".join(
-            _same_clause_before(before_words) + [matched] + _same_clause_after(after_words)
+            same_clause_before(before_words) + [matched] + same_clause_after(after_words)
         )
         if any(pattern.search(window) for pattern in category.ignore_if):
             return _DISMISSED
-        if self._is_negated(before_words, matched.split(" ", 1)[0], after_words):
+        if is_negated(self._negation, before_words, matched.split(" ", 1)[0], after_words):
             return _DISMISSED
         if any(pattern.search(window) for pattern in category.unclear_if):
             return _UNCLEAR
-        if allow_context and self._has_context_cue(
+        if allow_context and has_context_cue(
+            self._context_cues,
             before_words,
             matched,
             after_words,
@@ -400,95 +374,6 @@ class SafetyPatterns:
         ):
             return _UNCLEAR
         return _CONFIRMED
-
-    def _is_negated(
-        self, before_words: Sequence[str], first_matched: str, after_words: Sequence[str]
-    ) -> bool:
-        negation = self._negation
-        scope: List[str] = []
-        index = len(before_words) - 1
-        while index >= 0 and len(scope) < negation.window_words:
-            word = before_words[index]
-            if word == COMMA:
-                following = scope[0] if scope else first_matched
-                preceding = before_words[index - 1] if index > 0 else None
-                # "No, I wet myself": the comma starts a new clause; the "no" answers a question.
-                if negation.clause_starters.fullmatch(following) or preceding in _ANSWER_WORDS:
-                    break
-            else:
-                scope.insert(0, word)
-            index -= 1
-        scope_text = negation.pseudo_negations.sub(" _ ", " ".join(scope))
-        last_break = None
-        for last_break in negation.clause_breaks.finditer(scope_text):
-            pass
-        if last_break is not None:
-            scope_text = scope_text[last_break.end() :]
-        if negation.cues.search(scope_text):
-            return True
-        after_text = " ".join(word for word in after_words[:3])
-        return bool(negation.post_cues.match(after_text))
-
-    def _has_context_cue(
-        self,
-        before_words: Sequence[str],
-        matched: str,
-        after_words: Sequence[str],
-        at_sentence_start: bool,
-        crisis: bool = False,
-        past_matters: bool = False,
-    ) -> bool:
-        after_clause: List[str] = []
-        for word in after_words[:_CUE_WORDS_AFTER]:
-            if word == COMMA:
-                break
-            after_clause.append(word)
-        prefix = "" if at_sentence_start else _NOT_SENTENCE_START
-        before_text = prefix + " ".join(before_words)
-        match_offset = len(before_text) + (1 if before_words else 0)
-        text = " ".join(part for part in (before_text, matched, " ".join(after_clause)) if part)
-        # "as a teenager ... and I've done it again this week": a relapse anywhere in the sentence
-        # makes it risk now, not only within the cue window.
-        sentence = " ".join(part for part in (before_text, matched, " ".join(after_words)) if part)
-        now = any(
-            p.search(sentence)
-            for cue in self._context_cues
-            if cue.id in CUES_FOR_NOW
-            for p in cue.patterns
-        )
-        for cue in self._context_cues:
-            if (crisis and cue.id in CUES_NOT_FOR_CRISIS) or (not crisis and cue.id == "recovered"):
-                continue
-            if cue.id in CUES_FOR_NOW or (now and cue.id in CUES_CANCELLED_BY_NOW):
-                continue
-            if past_matters and cue.id == "past":
-                continue
-            for pattern in cue.patterns:
-                for found in pattern.finditer(text):
-                    between = text[found.end() : match_offset] if found.end() < match_offset else ""
-                    if cue.first_person_breaks and _FIRST_PERSON.search(between):
-                        continue
-                    return True
-        return False
-
-
-# "but" and its kin start a contrasting clause: words past them say nothing about the match
-# ("fear is a 4, but I was treated for cancer").
-_CONTRAST_WORDS = frozenset({"but", "however", "although", "though", "except", "whereas"})
-
-
-def _same_clause_before(words: Sequence[str]) -> List[str]:
-    for index in range(len(words) - 1, -1, -1):
-        if words[index] in _CONTRAST_WORDS:
-            return list(words[index + 1 :])
-    return list(words)
-
-
-def _same_clause_after(words: Sequence[str]) -> List[str]:
-    for index, word in enumerate(words):
-        if word in _CONTRAST_WORDS:
-            return list(words[:index])
-    return list(words)
 
 
 def _as_text(text: Any) -> str:
@@ -680,7 +565,7 @@ class _Loader:
             )
         return categories
 
-    def cues(self, value: Any, where: str) -> List[_ContextCue]:
+    def cues(self, value: Any, where: str) -> List[ContextCue]:
         cues = []
         for index, entry in enumerate(self.sequence(value, where)):
             place = f"{where}[{index}]"
@@ -690,17 +575,15 @@ class _Loader:
                 raise self.fail(place, f"unknown key(s) {', '.join(map(str, unknown))}")
             cue_id = self.category_id(entry.get("id"), place)
             cues.append(
-                _ContextCue(
+                ContextCue(
                     id=cue_id,
                     patterns=self.patterns(entry.get("patterns"), f"{place}.patterns"),
-                    # Hypotheticals ("what if I ...") and questions put to the person keep
-                    # applying across "I"; educational and other-people cues do not.
-                    first_person_breaks=cue_id in ("educational", "someone_else"),
+                    first_person_breaks=cue_id in CUES_BROKEN_BY_FIRST_PERSON,
                 )
             )
         return cues
 
-    def negation(self, value: Any) -> _Negation:
+    def negation(self, value: Any) -> Negation:
         raw = self.mapping(value, "negation")
         expected = {
             "window_words",
@@ -712,7 +595,7 @@ class _Loader:
         }
         if set(raw) != expected:
             raise self.fail("negation", f"expected exactly the keys {', '.join(sorted(expected))}")
-        return _Negation(
+        return Negation(
             window_words=self.integer(
                 raw["window_words"], "negation.window_words", minimum=1, maximum=20
             ),
