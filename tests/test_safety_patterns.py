@@ -14,16 +14,18 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from backpain.safety_patterns import (
+from backpain.safety_pattern_file import (
     DEFAULT_PATTERNS_FILE,
+    SafetyPatternError,
+    load_safety_patterns,
+)
+from backpain.safety_patterns import (
     ESCALATION_KINDS,
     KIND_CRISIS,
     KIND_EMERGENCY,
     KIND_UNCLEAR,
     KIND_URGENT,
-    SafetyPatternError,
     SafetyPatterns,
-    load_safety_patterns,
 )
 from backpain.safety_text import KeywordCorrector, canonical_text, within_one_edit
 
@@ -345,7 +347,7 @@ def test_invalid_yaml_is_a_clear_error(tmp_path: Path) -> None:
         ),
         (
             lambda raw: raw["escalations"]["crisis"][0].__setitem__("patern", ["x"]),
-            r"escalations\.crisis\[0\]: unknown key\(s\) patern",
+            r"escalations\.crisis\[0\]\.patern: unknown key",
         ),
         (lambda raw: raw.__setitem__("format_version", 2), r"format_version: expected 1"),
     ],
