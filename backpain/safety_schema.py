@@ -140,7 +140,11 @@ class EscalationCategory(_Category):
 
 
 class Escalations(_Section):
-    """The escalating categories by kind; the fields are in the screen's order, most severe first."""
+    """The escalating categories by kind.
+
+    The fields are the kinds of safety_patterns.ESCALATION_KINDS, in the same order (most severe
+    first); the compiler reads them by those names.
+    """
 
     crisis: List[EscalationCategory] = Field(min_items=1)
     red_flag_emergency: List[EscalationCategory] = Field(min_items=1)
