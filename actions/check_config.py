@@ -15,7 +15,7 @@ from backpain.clinic_config import ClinicConfigError, load_clinic_config
 
 
 def _checks() -> List[Tuple[str, Callable[[], object]]]:
-    from backpain.safety_patterns import load_safety_patterns
+    from backpain.safety_pattern_file import load_safety_patterns
     from backpain.study.loading import load_study
 
     return [
@@ -26,7 +26,7 @@ def _checks() -> List[Tuple[str, Callable[[], object]]]:
 
 
 def _file_errors() -> Tuple[type, ...]:
-    from backpain.safety_patterns import SafetyPatternError
+    from backpain.safety_pattern_file import SafetyPatternError
     from backpain.study.errors import StudyFileError
 
     return (ClinicConfigError, StudyFileError, SafetyPatternError)

@@ -2,8 +2,8 @@
 
 Declared once, as a pydantic model (issue 17: a schema, not a hand-written reader). Plain Python
 (no Rasa imports) so that the action server, the web page server and the tests read the file the
-same way. A missing or malformed value raises ClinicConfigError naming the file and the field,
-so a mistake stops start-up instead of reaching a patient.
+same way. A missing or malformed value raises ClinicConfigError naming the file and the field
+(backpain/yaml_schema.py), so a mistake stops start-up instead of reaching a patient.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Union
 
-import yaml
-from pydantic import BaseModel, Extra, ValidationError, validator
+from pydantic import BaseModel, Extra, validator
+
+from backpain.yaml_schema import parse_file, read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CLINIC_CONFIG = PROJECT_ROOT / "config" / "clinic.yml"
@@ -52,37 +53,14 @@ class ClinicConfig(BaseModel):
         return value.rstrip("/")
 
 
-def _explain(error: ValidationError, source: str) -> ClinicConfigError:
-    """The first problem, as "<file>: '<field>' <problem>", in the words the tests pin down."""
-    unknown = sorted(str(e["loc"][0]) for e in error.errors() if e["type"] == "value_error.extra")
-    if unknown:
-        return ClinicConfigError(f"{source}: unknown setting(s) {', '.join(unknown)} (typo?)")
-    first = error.errors()[0]
-    field = str(first["loc"][0])
-    problem = "is missing" if first["type"] == "value_error.missing" else first["msg"]
-    return ClinicConfigError(f"{source}: '{field}' {problem}")
-
-
 def parse_clinic_config(raw: Any, source: str) -> ClinicConfig:
-    if not isinstance(raw, dict):
-        raise ClinicConfigError(
-            f"{source}: expected a mapping of settings, found {type(raw).__name__}"
-        )
-    try:
-        return ClinicConfig(**{str(key): value for key, value in raw.items()})
-    except ValidationError as error:
-        raise _explain(error, source) from None
+    """The settings in `raw` (a parsed file); `source` names the file in any error."""
+    return parse_file(ClinicConfig, raw, source, ClinicConfigError)
 
 
 def load_clinic_config(path: Union[Path, str, None] = None) -> ClinicConfig:
     path = Path(path or os.environ.get(CLINIC_CONFIG_ENV) or DEFAULT_CLINIC_CONFIG)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ClinicConfigError(f"{path}: file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ClinicConfigError(f"{path}: not valid YAML text ({error})") from None
-    return parse_clinic_config(raw, str(path))
+    return parse_clinic_config(read_yaml(path, ClinicConfigError), str(path))
 
 
 @lru_cache(maxsize=1)

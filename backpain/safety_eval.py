@@ -181,7 +181,7 @@ def offline_report(cases: List[Case]) -> Report:
     """The three layers without the intent classifier or the actions (development aid)."""
     from backpain.safety_classifier import load_classifier
     from backpain.safety_layers import screen_message
-    from backpain.safety_patterns import default_patterns
+    from backpain.safety_pattern_file import default_patterns
     from backpain.safety_training import configured_classifier
 
     patterns = default_patterns()

@@ -37,9 +37,8 @@ from backpain.safety_classifier import (
     WINDOW_WORDS,
     SafetyVerdict,
 )
+from backpain.safety_context import CUES_CANCELLED_BY_NOW, CUES_FOR_NOW
 from backpain.safety_patterns import (
-    CUES_CANCELLED_BY_NOW,
-    CUES_FOR_NOW,
     ESCALATION_KINDS,
     KIND_CRISIS,
     KIND_EMERGENCY,

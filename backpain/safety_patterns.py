@@ -1,35 +1,32 @@
-"""The deterministic safety screen: red flags and crisis language, matched from a data file.
+"""The deterministic safety screen: red flags and crisis language, matched by compiled patterns.
 
 Plain Python (no Rasa), so the NLU component (components/safety_screen.py), the tests and any
 script share one implementation. The patterns and the matching rules are described in the
-header of content/safety/red_flags.yml; this module loads and validates that file and applies it.
+header of content/safety/red_flags.yml. This module holds the kinds, the results and the
+matching; backpain/safety_pattern_file.py reads, checks and compiles the file into
+SafetyPatterns, and backpain/safety_context.py judges the words around a match.
 
 Public API:
-    load_safety_patterns(path=None) -> SafetyPatterns       (raises SafetyPatternError)
     SafetyPatterns.screen(text) -> Optional[SafetyMatch]
     SafetyPatterns.assess(text) -> SafetyAssessment          (also reports look-alikes)
-    screen(text) / assess(text)                              (with the project's pattern file)
 A result names the kind and the category id, never the person's words.
 """
 
 from __future__ import annotations
 
 import bisect
-import os
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
-import yaml
-
-from backpain.safety_text import COMMA, SENTENCE_BREAK, KeywordCorrector, canonical_text
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATTERNS_FILE = PROJECT_ROOT / "content" / "safety" / "red_flags.yml"
-# Lets a deployment (or a test) use another pattern file without editing the project.
-PATTERNS_FILE_ENV = "SAFETY_PATTERNS"
+from backpain.safety_context import (
+    ContextCue,
+    Negation,
+    has_context_cue,
+    is_negated,
+    same_clause_after,
+    same_clause_before,
+)
+from backpain.safety_text import SENTENCE_BREAK, KeywordCorrector, canonical_text
 
 KIND_CRISIS = "crisis"
 KIND_EMERGENCY = "red_flag_emergency"
@@ -50,46 +47,7 @@ SEVERITY: Dict[str, int] = {
 # How many words around a match are read for ignore/unclear/context cues.
 _WORDS_BEFORE = 12
 _WORDS_AFTER = 8
-_CUE_WORDS_AFTER = 4
 _WINDOW_CHARS = 400
-# A cue found before the match stops counting when the person speaks of themselves in between
-# ("my mum noticed I'm wetting myself" is about the speaker).
-_FIRST_PERSON = re.compile(r"(?<!\S)(?:i|im|ive|id|ill|my|me|mine|myself)(?!\S)")
-# Marks a window that does not start at the sentence start, so "^" cues cannot match there.
-_NOT_SENTENCE_START = "~ "
-# Context that makes a red flag unsure but not crisis language: thoughts of suicide are risk
-# when hypothetical ("what if I took them all"), asked as a question, or said of someone else
-# ("my son has taken an overdose": the crisis reply with the emergency number fits him too),
-# or next to a word like "plan" ("I have a plan" is a C-SSRS level, not a flare-up plan).
-# A distant past attempt is asked about rather than answered with crisis advice (the C-SSRS
-# screener asks about lifetime behaviour, then about now).
-CUES_NOT_FOR_CRISIS = frozenset(
-    {"hypothetical", "someone_else", "question", "educational", "plan_list", "past"}
-)
-_ANSWER_WORDS = frozenset({"no", "nope", "nah", "not", "never", "none"})
-# Cues that say the risk is now, not softeners: a relapse ("started again", "relapsed") cancels a
-# recovery or a past nearby (C-SSRS: recent behaviour is current risk).
-CUES_FOR_NOW = frozenset({"relapse"})
-CUES_CANCELLED_BY_NOW = frozenset({"recovered", "past"})
-
-_TOP_LEVEL_KEYS = {
-    "format_version",
-    "max_scan_chars",
-    "fuzzy",
-    "negation",
-    "context_cues",
-    "look_alikes",
-    "escalations",
-    "unclear",
-    "net",
-    "macros",
-}
-_ID_FORMAT = re.compile(r"^[a-z][a-z0-9_]*$")
-_MACRO_REFERENCE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-
-
-class SafetyPatternError(ValueError):
-    """The safety pattern file is missing, unreadable or has a wrong entry."""
 
 
 @dataclass(frozen=True)
@@ -116,14 +74,9 @@ class SafetyAssessment:
 
 
 @dataclass(frozen=True)
-class _ContextCue:
-    id: str
-    patterns: Tuple[Pattern[str], ...]
-    first_person_breaks: bool
+class Category:
+    """One compiled category: an escalation, an `unclear` sign or a `net` risk word."""
 
-
-@dataclass(frozen=True)
-class _Category:
     id: str
     kind: str
     patterns: Tuple[Pattern[str], ...]
@@ -134,16 +87,6 @@ class _Category:
     unclear_if: Tuple[Pattern[str], ...] = ()
     confirm_kind: Optional[str] = None
     past_matters: bool = False  # a history is the flag itself: the `past` cue does not apply
-
-
-@dataclass(frozen=True)
-class _Negation:
-    window_words: int
-    cues: Pattern[str]
-    pseudo_negations: Pattern[str]
-    clause_breaks: Pattern[str]
-    clause_starters: Pattern[str]
-    post_cues: Pattern[str]
 
 
 @dataclass
@@ -198,14 +141,14 @@ class SafetyPatterns:
 
     def __init__(
         self,
-        categories: Dict[str, List[_Category]],
-        unclear: List[_Category],
+        categories: Dict[str, List[Category]],
+        unclear: List[Category],
         look_alikes: List[Tuple[str, Pattern[str]]],
-        context_cues: List[_ContextCue],
-        negation: _Negation,
+        context_cues: List[ContextCue],
+        negation: Negation,
         corrector: KeywordCorrector,
         max_scan_chars: int,
-        net: Sequence[_Category] = (),
+        net: Sequence[Category] = (),
     ) -> None:
         self._net = list(net)
         self._categories = categories
@@ -340,7 +283,7 @@ class SafetyPatterns:
         return spans
 
     def _judge_category(
-        self, canonical: str, category: _Category, verdicts: _Verdicts, allow_context: bool
+        self, canonical: str, category: Category, verdicts: _Verdicts, allow_context: bool
     ) -> Optional[str]:
         """The best verdict over every match of the category's patterns."""
         best: Optional[str] = None
@@ -363,7 +306,7 @@ class SafetyPatterns:
         canonical: str,
         start: int,
         end: int,
-        category: _Category,
+        category: Category,
         verdicts: _Verdicts,
         allow_context: bool,
     ) -> str:
@@ -382,15 +325,16 @@ class SafetyPatterns:
         ]
         matched = canonical[start:end]
         window = " ".join(
-            _same_clause_before(before_words) + [matched] + _same_clause_after(after_words)
+            same_clause_before(before_words) + [matched] + same_clause_after(after_words)
         )
         if any(pattern.search(window) for pattern in category.ignore_if):
             return _DISMISSED
-        if self._is_negated(before_words, matched.split(" ", 1)[0], after_words):
+        if is_negated(self._negation, before_words, matched.split(" ", 1)[0], after_words):
             return _DISMISSED
         if any(pattern.search(window) for pattern in category.unclear_if):
             return _UNCLEAR
-        if allow_context and self._has_context_cue(
+        if allow_context and has_context_cue(
+            self._context_cues,
             before_words,
             matched,
             after_words,
@@ -400,95 +344,6 @@ class SafetyPatterns:
         ):
             return _UNCLEAR
         return _CONFIRMED
-
-    def _is_negated(
-        self, before_words: Sequence[str], first_matched: str, after_words: Sequence[str]
-    ) -> bool:
-        negation = self._negation
-        scope: List[str] = []
-        index = len(before_words) - 1
-        while index >= 0 and len(scope) < negation.window_words:
-            word = before_words[index]
-            if word == COMMA:
-                following = scope[0] if scope else first_matched
-                preceding = before_words[index - 1] if index > 0 else None
-                # "No, I wet myself": the comma starts a new clause; the "no" answers a question.
-                if negation.clause_starters.fullmatch(following) or preceding in _ANSWER_WORDS:
-                    break
-            else:
-                scope.insert(0, word)
-            index -= 1
-        scope_text = negation.pseudo_negations.sub(" _ ", " ".join(scope))
-        last_break = None
-        for last_break in negation.clause_breaks.finditer(scope_text):
-            pass
-        if last_break is not None:
-            scope_text = scope_text[last_break.end() :]
-        if negation.cues.search(scope_text):
-            return True
-        after_text = " ".join(word for word in after_words[:3])
-        return bool(negation.post_cues.match(after_text))
-
-    def _has_context_cue(
-        self,
-        before_words: Sequence[str],
-        matched: str,
-        after_words: Sequence[str],
-        at_sentence_start: bool,
-        crisis: bool = False,
-        past_matters: bool = False,
-    ) -> bool:
-        after_clause: List[str] = []
-        for word in after_words[:_CUE_WORDS_AFTER]:
-            if word == COMMA:
-                break
-            after_clause.append(word)
-        prefix = "" if at_sentence_start else _NOT_SENTENCE_START
-        before_text = prefix + " ".join(before_words)
-        match_offset = len(before_text) + (1 if before_words else 0)
-        text = " ".join(part for part in (before_text, matched, " ".join(after_clause)) if part)
-        # "as a teenager ... and I've done it again this week": a relapse anywhere in the sentence
-        # makes it risk now, not only within the cue window.
-        sentence = " ".join(part for part in (before_text, matched, " ".join(after_words)) if part)
-        now = any(
-            p.search(sentence)
-            for cue in self._context_cues
-            if cue.id in CUES_FOR_NOW
-            for p in cue.patterns
-        )
-        for cue in self._context_cues:
-            if (crisis and cue.id in CUES_NOT_FOR_CRISIS) or (not crisis and cue.id == "recovered"):
-                continue
-            if cue.id in CUES_FOR_NOW or (now and cue.id in CUES_CANCELLED_BY_NOW):
-                continue
-            if past_matters and cue.id == "past":
-                continue
-            for pattern in cue.patterns:
-                for found in pattern.finditer(text):
-                    between = text[found.end() : match_offset] if found.end() < match_offset else ""
-                    if cue.first_person_breaks and _FIRST_PERSON.search(between):
-                        continue
-                    return True
-        return False
-
-
-# "but" and its kin start a contrasting clause: words past them say nothing about the match
-# ("fear is a 4, but I was treated for cancer").
-_CONTRAST_WORDS = frozenset({"but", "however", "although", "though", "except", "whereas"})
-
-
-def _same_clause_before(words: Sequence[str]) -> List[str]:
-    for index in range(len(words) - 1, -1, -1):
-        if words[index] in _CONTRAST_WORDS:
-            return list(words[index + 1 :])
-    return list(words)
-
-
-def _same_clause_after(words: Sequence[str]) -> List[str]:
-    for index, word in enumerate(words):
-        if word in _CONTRAST_WORDS:
-            return list(words[:index])
-    return list(words)
 
 
 def _as_text(text: Any) -> str:
@@ -500,279 +355,3 @@ def _as_text(text: Any) -> str:
     if not isinstance(text, str):
         return str(text)
     return text
-
-
-# -- loading and validating the pattern file ---------------------------------------------------
-
-
-class _Loader:
-    """Builds SafetyPatterns from the parsed file, naming the file and the path of any error."""
-
-    def __init__(self, raw: Any, source: str) -> None:
-        self.raw = raw
-        self.source = source
-        self.macros: Dict[str, str] = {}
-        self.seen_ids: Dict[str, str] = {}
-
-    def fail(self, where: str, problem: str) -> SafetyPatternError:
-        return SafetyPatternError(f"{self.source}: {where}: {problem}")
-
-    def build(self) -> SafetyPatterns:
-        raw = self.raw
-        if not isinstance(raw, dict):
-            raise SafetyPatternError(
-                f"{self.source}: expected a mapping at the top level, found {type(raw).__name__}"
-            )
-        unknown = sorted(set(raw) - _TOP_LEVEL_KEYS)
-        if unknown:
-            raise self.fail(", ".join(map(str, unknown)), "unknown key(s) (typo?)")
-        if raw.get("format_version") != 1:
-            raise self.fail("format_version", f"expected 1, found {raw.get('format_version')!r}")
-        max_scan_chars = self.integer(raw.get("max_scan_chars"), "max_scan_chars", minimum=1000)
-        self.macros = self.read_macros(raw.get("macros") or {})
-        escalations = self.mapping(raw.get("escalations"), "escalations")
-        unknown_kinds = sorted(set(escalations) - set(ESCALATION_KINDS))
-        if unknown_kinds:
-            raise self.fail(
-                "escalations",
-                f"unknown kind(s) {', '.join(map(str, unknown_kinds))}; use {', '.join(ESCALATION_KINDS)}",
-            )
-        categories = {
-            kind: self.categories(escalations.get(kind), f"escalations.{kind}", kind)
-            for kind in ESCALATION_KINDS
-        }
-        unclear = self.categories(raw.get("unclear"), "unclear", KIND_UNCLEAR)
-        net = self.categories(raw.get("net"), "net", KIND_UNCLEAR, net=True)
-        look_alikes = [
-            (entry.id, pattern)
-            for entry in self.cues(raw.get("look_alikes"), "look_alikes")
-            for pattern in entry.patterns
-        ]
-        context_cues = self.cues(raw.get("context_cues"), "context_cues")
-        return SafetyPatterns(
-            categories=categories,
-            unclear=unclear,
-            look_alikes=look_alikes,
-            context_cues=context_cues,
-            negation=self.negation(raw.get("negation")),
-            corrector=self.corrector(raw.get("fuzzy")),
-            max_scan_chars=max_scan_chars,
-            net=net,
-        )
-
-    # -- pieces --
-
-    def mapping(self, value: Any, where: str) -> Dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, f"expected a mapping, found {type(value).__name__}")
-        return value
-
-    def sequence(self, value: Any, where: str, allow_empty: bool = False) -> List[Any]:
-        if not isinstance(value, list) or (not value and not allow_empty):
-            raise self.fail(where, "expected a non-empty list")
-        return value
-
-    def integer(self, value: Any, where: str, minimum: int, maximum: Optional[int] = None) -> int:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or value < minimum
-            or (maximum is not None and value > maximum)
-        ):
-            bound = (
-                f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            )
-            raise self.fail(where, f"expected a whole number {bound}, found {value!r}")
-        return value
-
-    def read_macros(self, raw: Any) -> Dict[str, str]:
-        macros = self.mapping(raw, "macros")
-        for name, body in macros.items():
-            if not isinstance(name, str) or not _MACRO_REFERENCE.fullmatch("{" + name + "}"):
-                raise self.fail(
-                    f"macros.{name}", "a macro name is lower-case letters, digits and _"
-                )
-            if not isinstance(body, str) or not body:
-                raise self.fail(f"macros.{name}", "expected a non-empty pattern text")
-        return dict(macros)
-
-    def expand(self, text: str, where: str, depth: int = 0) -> str:
-        if depth > 10:
-            raise self.fail(where, "macros refer to each other in a loop")
-
-        def replace(found: "re.Match[str]") -> str:
-            name = found.group(1)
-            if name not in self.macros:
-                raise self.fail(where, f"unknown macro {{{name}}}")
-            return self.expand(self.macros[name], where, depth + 1)
-
-        return _MACRO_REFERENCE.sub(replace, text)
-
-    def pattern(self, value: Any, where: str) -> Pattern[str]:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, "expected a non-empty pattern text")
-        expanded = self.expand(value, where)
-        try:
-            # Whole words only: a match starts and ends at a word boundary of the canonical text.
-            compiled = re.compile(r"(?<!\S)(?:" + expanded + r")(?!\S)", re.MULTILINE)
-        except re.error as error:
-            raise self.fail(where, f"not a valid regular expression ({error})") from None
-        if compiled.search("") or compiled.search(" ") or compiled.search("\n"):
-            raise self.fail(
-                where, "the pattern matches empty text, so it would match every message"
-            )
-        return compiled
-
-    def patterns(
-        self, value: Any, where: str, allow_empty: bool = False
-    ) -> Tuple[Pattern[str], ...]:
-        if value is None and allow_empty:
-            return ()
-        items = self.sequence(value, where, allow_empty)
-        return tuple(self.pattern(item, f"{where}[{index}]") for index, item in enumerate(items))
-
-    def category_id(self, value: Any, where: str) -> str:
-        if not isinstance(value, str) or not _ID_FORMAT.match(value):
-            raise self.fail(f"{where}.id", f"expected a snake_case id, found {value!r}")
-        if value in self.seen_ids:
-            raise self.fail(f"{where}.id", f"'{value}' is already used at {self.seen_ids[value]}")
-        self.seen_ids[value] = where
-        return value
-
-    def categories(self, value: Any, where: str, kind: str, net: bool = False) -> List[_Category]:
-        allowed = {"id", "description", "patterns", "ignore_if", "unclear_if", "past_matters"}
-        if kind == KIND_UNCLEAR:
-            allowed = (
-                (allowed - {"unclear_if"}) | {"confirm_as"} | ({"everyday_uses"} if net else set())
-            )
-        categories = []
-        for index, entry in enumerate(self.sequence(value, where)):
-            place = f"{where}[{index}]"
-            entry = self.mapping(entry, place)
-            unknown = sorted(set(entry) - allowed)
-            if unknown:
-                raise self.fail(place, f"unknown key(s) {', '.join(map(str, unknown))}")
-            confirm_kind = None
-            if kind == KIND_UNCLEAR:
-                confirm_kind = entry.get("confirm_as")
-                if confirm_kind not in ESCALATION_KINDS:
-                    raise self.fail(
-                        f"{place}.confirm_as",
-                        f"expected one of {', '.join(ESCALATION_KINDS)}, found {confirm_kind!r}",
-                    )
-            categories.append(
-                _Category(
-                    id=self.category_id(entry.get("id"), place),
-                    kind=kind,
-                    patterns=self.patterns(entry.get("patterns"), f"{place}.patterns"),
-                    ignore_if=self.patterns(
-                        entry.get("ignore_if"), f"{place}.ignore_if", allow_empty=True
-                    ),
-                    everyday_uses=self.patterns(
-                        entry.get("everyday_uses"), f"{place}.everyday_uses", allow_empty=True
-                    ),
-                    unclear_if=self.patterns(
-                        entry.get("unclear_if"), f"{place}.unclear_if", allow_empty=True
-                    ),
-                    confirm_kind=confirm_kind,
-                    past_matters=entry.get("past_matters") is True,
-                )
-            )
-        return categories
-
-    def cues(self, value: Any, where: str) -> List[_ContextCue]:
-        cues = []
-        for index, entry in enumerate(self.sequence(value, where)):
-            place = f"{where}[{index}]"
-            entry = self.mapping(entry, place)
-            unknown = sorted(set(entry) - {"id", "patterns"})
-            if unknown:
-                raise self.fail(place, f"unknown key(s) {', '.join(map(str, unknown))}")
-            cue_id = self.category_id(entry.get("id"), place)
-            cues.append(
-                _ContextCue(
-                    id=cue_id,
-                    patterns=self.patterns(entry.get("patterns"), f"{place}.patterns"),
-                    # Hypotheticals ("what if I ...") and questions put to the person keep
-                    # applying across "I"; educational and other-people cues do not.
-                    first_person_breaks=cue_id in ("educational", "someone_else"),
-                )
-            )
-        return cues
-
-    def negation(self, value: Any) -> _Negation:
-        raw = self.mapping(value, "negation")
-        expected = {
-            "window_words",
-            "cues",
-            "pseudo_negations",
-            "clause_breaks",
-            "clause_starters",
-            "post_cues",
-        }
-        if set(raw) != expected:
-            raise self.fail("negation", f"expected exactly the keys {', '.join(sorted(expected))}")
-        return _Negation(
-            window_words=self.integer(
-                raw["window_words"], "negation.window_words", minimum=1, maximum=20
-            ),
-            cues=self.pattern(raw["cues"], "negation.cues"),
-            pseudo_negations=self.pattern(raw["pseudo_negations"], "negation.pseudo_negations"),
-            clause_breaks=self.pattern(raw["clause_breaks"], "negation.clause_breaks"),
-            clause_starters=re.compile(
-                self.expand(raw["clause_starters"], "negation.clause_starters")
-            ),
-            post_cues=re.compile(
-                r"(?:, )?"
-                + self.expand(raw["post_cues"], "negation.post_cues")
-                + r"(?: ,| and| but|$)"
-            ),
-        )
-
-    def corrector(self, value: Any) -> KeywordCorrector:
-        raw = self.mapping(value, "fuzzy")
-        unknown = sorted(set(raw) - {"min_word_length", "keywords", "never_correct"})
-        if unknown:
-            raise self.fail("fuzzy", f"unknown key(s) {', '.join(map(str, unknown))}")
-        min_length = self.integer(
-            raw.get("min_word_length"), "fuzzy.min_word_length", minimum=4, maximum=30
-        )
-        words: Dict[str, List[str]] = {}
-        for key in ("keywords", "never_correct"):
-            words[key] = self.sequence(raw.get(key), f"fuzzy.{key}")
-            for index, word in enumerate(words[key]):
-                if not isinstance(word, str) or not word.isalpha() or word != word.lower():
-                    raise self.fail(
-                        f"fuzzy.{key}[{index}]", f"expected one lower-case word, found {word!r}"
-                    )
-        both = sorted(set(words["keywords"]) & set(words["never_correct"]))
-        if both:
-            raise self.fail("fuzzy.never_correct", f"also listed as keywords: {', '.join(both)}")
-        return KeywordCorrector(words["keywords"], words["never_correct"], min_length)
-
-
-def load_safety_patterns(path: Path | str | None = None) -> SafetyPatterns:
-    """Reads and validates a pattern file (default: $SAFETY_PATTERNS or content/safety/red_flags.yml)."""
-    path = Path(path or os.environ.get(PATTERNS_FILE_ENV) or DEFAULT_PATTERNS_FILE)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SafetyPatternError(f"{path}: file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SafetyPatternError(f"{path}: not valid YAML text ({error})") from None
-    return _Loader(raw, str(path)).build()
-
-
-@lru_cache(maxsize=1)
-def default_patterns() -> SafetyPatterns:
-    """The project's pattern file, read once per process."""
-    return load_safety_patterns()
-
-
-def screen(text: Any) -> Optional[SafetyMatch]:
-    """The most severe red flag or crisis sign in the text (project patterns), or None."""
-    return default_patterns().screen(text)
-
-
-def assess(text: Any) -> SafetyAssessment:
-    return default_patterns().assess(text)

@@ -61,7 +61,7 @@ from backpain.safety_classifier import (
     Featurizer,
     save_classifier,
 )
-from backpain.safety_patterns import DEFAULT_PATTERNS_FILE
+from backpain.safety_pattern_file import DEFAULT_PATTERNS_FILE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILE = PROJECT_ROOT / "content" / "safety" / "classifier_corpus.yml"
@@ -304,7 +304,7 @@ def comparison_score(figures: Dict[str, object]) -> float:
 def context_caps(texts: Sequence[str]) -> Dict[str, np.ndarray]:
     """Per risk label, which texts the layers would cap at asking (see safety_layers)."""
     from backpain.safety_layers import KIND_FOR_LABEL, unsure_context
-    from backpain.safety_patterns import default_patterns
+    from backpain.safety_pattern_file import default_patterns
 
     patterns = default_patterns()
     look_alike = np.array([patterns.assess(text).look_alike is not None for text in texts])

@@ -33,7 +33,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from backpain.safety_classifier import SafetyClassifier, load_classifier
 from backpain.safety_layers import LAYER_PATTERN, screen_message
-from backpain.safety_patterns import PROJECT_ROOT, SafetyPatterns, load_safety_patterns
+from backpain.safety_pattern_file import PROJECT_ROOT, load_safety_patterns
+from backpain.safety_patterns import SafetyPatterns
 from components.intent_override import override_intent
 from components.language_gate import OTHER_LANGUAGE_INTENT
 

@@ -48,12 +48,12 @@ def test_urls_lose_their_trailing_slash() -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"emergency_number": None}, "'emergency_number' is missing"),
-        ({"crisis_line_text": "   "}, "'crisis_line_text' must be non-empty text"),
-        ({"web_origin": "localhost:8080"}, "'web_origin' must start with http"),
-        ({"emergency_numbr": "999"}, "unknown setting(s) emergency_numbr"),
-        ({"urgent_care_text": ["a", "b"]}, "'urgent_care_text' must be non-empty text"),
-        ({"emergency_number": True}, "'emergency_number' must be non-empty text"),
+        ({"emergency_number": None}, "emergency_number: is missing"),
+        ({"crisis_line_text": "   "}, "crisis_line_text: must be non-empty text"),
+        ({"web_origin": "localhost:8080"}, "web_origin: must start with http"),
+        ({"emergency_numbr": "999"}, "emergency_numbr: unknown key"),
+        ({"urgent_care_text": ["a", "b"]}, "urgent_care_text: must be non-empty text"),
+        ({"emergency_number": True}, "emergency_number: must be non-empty text"),
     ],
 )
 def test_each_wrong_setting_is_named(change: dict, message: str) -> None:

@@ -24,6 +24,7 @@ from backpain.safety_layers import (
     LAYER_PATTERN,
     screen_message,
 )
+from backpain.safety_pattern_file import default_patterns
 from backpain.safety_patterns import (
     KIND_CRISIS,
     KIND_EMERGENCY,
@@ -31,7 +32,6 @@ from backpain.safety_patterns import (
     KIND_UNCLEAR,
     KIND_URGENT,
     SafetyPatterns,
-    default_patterns,
 )
 
 

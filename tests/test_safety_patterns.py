@@ -14,16 +14,18 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from backpain.safety_patterns import (
+from backpain.safety_pattern_file import (
     DEFAULT_PATTERNS_FILE,
+    SafetyPatternError,
+    load_safety_patterns,
+)
+from backpain.safety_patterns import (
     ESCALATION_KINDS,
     KIND_CRISIS,
     KIND_EMERGENCY,
     KIND_UNCLEAR,
     KIND_URGENT,
-    SafetyPatternError,
     SafetyPatterns,
-    load_safety_patterns,
 )
 from backpain.safety_text import KeywordCorrector, canonical_text, within_one_edit
 
@@ -345,9 +347,26 @@ def test_invalid_yaml_is_a_clear_error(tmp_path: Path) -> None:
         ),
         (
             lambda raw: raw["escalations"]["crisis"][0].__setitem__("patern", ["x"]),
-            r"escalations\.crisis\[0\]: unknown key\(s\) patern",
+            r"escalations\.crisis\[0\]\.patern: unknown key",
         ),
         (lambda raw: raw.__setitem__("format_version", 2), r"format_version: expected 1"),
+        # Strict types: text is no number, a list is no text, "yes" is no boolean.
+        (
+            lambda raw: raw.__setitem__("max_scan_chars", "200000"),
+            r"max_scan_chars: value is not a valid integer",
+        ),
+        (
+            lambda raw: raw["escalations"]["crisis"][0]["patterns"].__setitem__(0, ["x"]),
+            r"escalations\.crisis\[0\]\.patterns\[0\]: str type expected",
+        ),
+        (
+            lambda raw: raw["escalations"]["crisis"][0].__setitem__("past_matters", "yes"),
+            r"escalations\.crisis\[0\]\.past_matters: value is not a valid boolean",
+        ),
+        (
+            lambda raw: raw.__setitem__("escalations", []),
+            r"escalations: expected a mapping, found list",
+        ),
     ],
 )
 def test_a_broken_entry_names_the_file_and_the_path(tmp_path: Path, change, message: str) -> None:

@@ -12,7 +12,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from backpain.safety_patterns import SafetyPatternError
+from backpain.safety_pattern_file import SafetyPatternError
 from components.safety_screen import SafetyScreen
 
 
