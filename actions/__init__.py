@@ -1,5 +1,6 @@
-"""The back-pain assistant's action server package (`rasa run actions` imports it).
+"""The back-pain assistant's action server package (`rasa run actions` imports it, subpackages too).
 
-Modules are small and focused: the study file's model and queries have no Rasa imports;
-modules ending in `_actions` glue them to Rasa trackers.
+Thin Rasa glue over backpain/, one subpackage per area: `study` (trial answers), `safety`
+(escalations), `guided` (the scripts' forms and actions), `conversation` (session start, the
+two-stage fallback). `check_config` is the start-up check of every file the server reads.
 """

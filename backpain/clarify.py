@@ -4,7 +4,7 @@ Rasa's two-stage fallback asks "Did you mean ...?" before giving up. Its stock q
 one intent by its name; people need the two or three likeliest topics, in their own words, as
 buttons. This module picks them from the intent ranking and, for the education topics (the
 retrieval intent `explain`), from the response selector's ranking. No Rasa imports: the action
-in actions/clarify_actions.py passes the parse result in and sends what comes out.
+in actions/conversation/clarify.py passes the parse result in and sends what comes out.
 """
 
 from __future__ import annotations

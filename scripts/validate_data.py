@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 EXPLAINED_WARNINGS = {
     # The two-stage fallback (issue 15): action_default_ask_affirmation and action_default_fallback
-    # (actions/clarify_actions.py) send utter_clarify, the menus and the answers to a yes or no,
+    # (actions/conversation/clarify.py) send utter_clarify, the menus and the answers to a yes or no,
     # Rasa's action_default_ask_rephrase utter_ask_rephrase, and action_other_language the
     # English-only notice. The validator does not count actions as users of a response.
     r"The utterance 'utter_(default|clarify|clarify_menu|clarify_which|clarify_declined|ask_rephrase|other_language)' "
@@ -27,7 +27,7 @@ EXPLAINED_WARNINGS = {
     r"The intent 'trial_results' is listed in the domain file, but is not found in the NLU training data": "a button payload (data/responses/education.yml)",
     # Set by components.language_gate from the detected language, never predicted by DIET.
     r"The intent 'other_language' is listed in the domain file, but is not found in the NLU training data": "set by components.language_gate",
-    # The custom action_session_start (actions/session_actions.py) utters it at every conversation start.
+    # The custom action_session_start (actions/conversation/session.py) utters it at every conversation start.
     r"The utterance 'utter_disclaimer' is not used in any story or rule": "uttered by action_session_start",
     # Set by components.input_limits.InputLimitClassifier from the message's length, never
     # predicted by DIET, so they have (and need) no training examples, like nlu_fallback.
@@ -39,10 +39,10 @@ EXPLAINED_WARNINGS = {
     # messages are sent by actions/guided/;
     # tests/test_script_forms.py checks that each one is really used.
     r"The utterance 'utter_(ask|scripts)_\w+' is not used in any story or rule": "sent by the scripts' forms and actions",
-    # Escalation wording is chosen by actions/safety_actions.py (emergency or urgent, confirming
+    # Escalation wording is chosen by actions/safety/escalation.py (emergency or urgent, confirming
     # questions, the offer to stay), so no rule names these responses directly.
     r"The utterance 'utter_(red_flag_(emergency|urgent|check_clear)|safety_carry_on|inflammatory_signs|crisis_(support|support_gentle|offer_to_stay)|"
-    r"confirm_(red_flag_emergency|red_flag_urgent|inflammatory_signs|crisis))' is not used in any story or rule": "sent by actions/safety_actions.py",
+    r"confirm_(red_flag_emergency|red_flag_urgent|inflammatory_signs|crisis))' is not used in any story or rule": "sent by actions/safety/escalation.py",
     # Set by the safety screen (components/safety_screen.py, its patterns and classifier), never
     # predicted by DIET: signs of inflammatory back pain are not an intent a person has.
     r"The intent 'inflammatory_signs' is listed in the domain file, but is not found in the NLU training data": "set by components.safety_screen",

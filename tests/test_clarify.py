@@ -8,7 +8,7 @@ import pytest
 import yaml
 from rasa.shared.core.domain import Domain
 
-from actions.clarify_actions import TITLES_FILE, intent_titles, topic_questions
+from actions.conversation.clarify import TITLES_FILE, intent_titles, topic_questions
 from backpain.clarify import MAX_OPTIONS, Option, clarify_options, plain_example
 from tests.support.doubles import make_tracker
 
@@ -122,7 +122,7 @@ def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still() -> Non
     """'Sorry, I still couldn't...' on the first message of a conversation reads as a bug."""
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions.clarify_actions import ActionDefaultAskAffirmation
+    from actions.conversation.clarify import ActionDefaultAskAffirmation
 
     ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "thank", "confidence": 0.26}]
     tracker = make_tracker(
@@ -155,7 +155,7 @@ OTHER_EVENT = {
 def _run_fallback(intent: str, events: list) -> tuple:
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions.clarify_actions import ActionDefaultFallback
+    from actions.conversation.clarify import ActionDefaultFallback
 
     tracker = make_tracker(text=intent, intent=intent, events=events)
     dispatcher = CollectingDispatcher()

@@ -1,4 +1,4 @@
-"""Safety actions (actions/safety_actions.py) with rasa_sdk test doubles.
+"""Safety actions (actions/safety/escalation.py) with rasa_sdk test doubles.
 
 The advice is rendered from the real domain.yml responses with the values the actions pass, so
 these tests see the words a person would read, with the clinic's own contacts in them.
@@ -16,7 +16,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.safety_actions import (
+from actions.safety.escalation import (
     ActionConfirmRedFlag,
     ActionCrisisSupport,
     ActionEscalateRedFlag,

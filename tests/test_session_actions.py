@@ -2,7 +2,7 @@
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.session_actions import ActionSessionStart
+from actions.conversation.session import ActionSessionStart
 from tests.support.doubles import make_tracker
 
 

@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.study_actions import (
+from actions.study.answers import (
     ActionStudyChart,
     ActionStudyDesign,
     ActionStudyStatistic,

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.guided.flow import FEAR_ABOUT_THE_SAME, PACING_PREVIEW_STEPS, listed, number
-from actions.safety_actions import (
+from actions.safety.escalation import (
     EMERGENCY,
     LAST_ESCALATION_SLOT,
     clinic_contacts,

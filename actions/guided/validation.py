@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.clarify_actions import clarify_buttons
+from actions.conversation.clarify import clarify_buttons
 from actions.guided.checks import QUESTIONS_ARE_ANSWERS
 from backpain.answer_parsing import (
     looks_like_question,

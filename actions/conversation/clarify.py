@@ -29,7 +29,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.safety_actions import clinic_contacts
+from actions.safety.escalation import clinic_contacts
 from backpain.clarify import (
     RETRIEVAL_INTENT,
     clarify_options,
@@ -37,7 +37,7 @@ from backpain.clarify import (
     plain_example,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
 EDUCATION_NLU_FILE = PROJECT_ROOT / "data" / "nlu" / "education.yml"
 SOMETHING_ELSE = {"title": "Something else", "payload": "/what_can_you_do"}
