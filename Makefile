@@ -36,7 +36,7 @@ privacy-expire:   # make privacy-expire DAYS=30 [YES=1]
 	@$(BIN)/python scripts/privacy.py --endpoints $(or $(ENDPOINTS),endpoints.yml) delete-older-than "$(DAYS)" $(if $(YES),--yes)
 
 # Benchmark (docs/bench.md): ours against Rasa's default config. Not part of `make test`
-# (timing is not a test); its smoke mode is, through tests/test_bench_smoke.py.
+# (timing is not a test); its smoke mode is, through tests/bench/test_bench_smoke.py.
 bench: train
 	@$(BIN)/python -m bench
 
@@ -74,7 +74,7 @@ format: setup
 	@$(BIN)/ruff format .
 
 test-stories: train
-	@$(RASA) test core --stories tests/ --out results/core --fail-on-prediction-errors
+	@$(RASA) test core --stories tests/stories --out results/core --fail-on-prediction-errors
 
 # Held-out NLU (never trained on): every file for intents and education answers, the trial file
 # for its intents and study entities.

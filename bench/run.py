@@ -7,7 +7,7 @@ open loop while sampling resident memory, stops the servers and scores the held-
 Then it writes bench.json, bench.md and bench_latency.png.
 
 --smoke: our latest model only, 1 and 2 conversations for a few turns, no training, no open
-loop, no `rasa test nlu` (what `make test` runs, through tests/test_bench_smoke.py).
+loop, no `rasa test nlu` (what `make test` runs, through tests/bench/test_bench_smoke.py).
 --quick: both configurations, short runs, models reused when they exist.
 """
 
@@ -348,7 +348,7 @@ def new_results(
 
 
 def run_smoke(assistant: Assistant, out_dir: Path) -> Dict[str, Any]:
-    """The smoke run against an assistant that is already running (tests/test_bench_smoke.py)."""
+    """The smoke run against an assistant that is already running (tests/bench/test_bench_smoke.py)."""
     plan = PLANS["smoke"]
     scenarios, skipped = load_scenarios()
     progress = Progress(_total_steps(plan, 0) - 1, quiet=True)

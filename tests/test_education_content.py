@@ -3,7 +3,7 @@
 The education content is a Rasa retrieval intent: `explain/<topic>` examples in data/nlu/education.yml,
 answers `utter_explain/<topic>` in data/responses/education.yml (each with a plain variation and an
 `audience: trainee` variation), held-out examples in tests/nlu/education_heldout.yml and conversation
-tests in tests/test_stories_education.yml. These tests check the content itself; the held-out F1 and
+tests in tests/stories/test_stories_education.yml. These tests check the content itself; the held-out F1 and
 the conversation tests are run by `make test`.
 """
 
@@ -21,7 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EDUCATION_NLU = PROJECT_ROOT / "data" / "nlu" / "education.yml"
 EDUCATION_RESPONSES = PROJECT_ROOT / "data" / "responses" / "education.yml"
 EDUCATION_HELD_OUT = PROJECT_ROOT / "tests" / "nlu" / "education_heldout.yml"
-EDUCATION_STORIES = PROJECT_ROOT / "tests" / "test_stories_education.yml"
+EDUCATION_STORIES = PROJECT_ROOT / "tests" / "stories" / "test_stories_education.yml"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 STUDY_FILE = PROJECT_ROOT / "content" / "study" / "bemani2023.yml"
 

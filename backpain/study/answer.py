@@ -4,7 +4,7 @@ An `Answer` is plain data (text, buttons, optional chart image, the figures it q
 Rasa actions only have to send it. `AnswerBuilder` is how queries write one: each figure goes in
 through `exact()`, `about()` or `computed()`, which both format it and record where it came from
 (its path in the study file, or the file figures it was computed from). That record is what
-tests/test_figure_provenance.py checks every number in every answer against.
+tests/backpain/study/test_figure_provenance.py checks every number in every answer against.
 
 Number style: negatives use the minus sign (−), ranges the en dash (–), so a range is never read
 as a negative number. Figures stored as decimals show two places (2.00), whole numbers none.

@@ -98,7 +98,7 @@ def test_every_training_example_of_the_intent_names_a_listed_detail() -> None:
     import yaml
 
     nlu = yaml.safe_load(
-        (Path(__file__).resolve().parents[1] / "data" / "nlu" / "trial.yml").read_text()
+        (Path(__file__).resolve().parents[3] / "data" / "nlu" / "trial.yml").read_text()
     )["nlu"]
     examples = next(item["examples"] for item in nlu if item.get("intent") == "trial_not_reported")
     study = get_study()

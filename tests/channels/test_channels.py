@@ -24,7 +24,7 @@ from channels.slack_format import (
     to_mrkdwn,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_credentials_script():

@@ -11,7 +11,7 @@ import yaml
 from backpain.clarify import plain_example
 from backpain.language import clearly_not_english
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from backpain.safety_patterns import (
 )
 from backpain.safety_text import KeywordCorrector, canonical_text, within_one_edit
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_FILE = PROJECT_ROOT / "tests" / "safety" / "corpus.yml"
 NLU_FILE = PROJECT_ROOT / "data" / "nlu" / "safety.yml"
 # Stated bound: at most 5% of look-alikes may escalate (the corpus currently gives 0%).

@@ -34,7 +34,7 @@ from backpain.safety_training import (
 )
 from scripts import fetch_encoder
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT_FILES = [
     PROJECT_ROOT / "tests" / "heldout" / "safety.yml",
     PROJECT_ROOT / "tests" / "dev" / "safety_dev.yml",

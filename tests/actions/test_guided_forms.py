@@ -700,9 +700,9 @@ SCRIPTS_PACKAGE = Path(validation.__file__).parent
 SCRIPTS_SOURCE = "\n".join(
     path.read_text(encoding="utf-8") for path in sorted(SCRIPTS_PACKAGE.glob("*.py"))
 )
-SCRIPTS_RULES = (
-    Path(__file__).resolve().parent.parent / "data" / "rules" / "scripts.yml"
-).read_text(encoding="utf-8")
+SCRIPTS_RULES = (Path(__file__).resolve().parents[2] / "data" / "rules" / "scripts.yml").read_text(
+    encoding="utf-8"
+)
 
 
 def responses_the_code_can_send() -> set:

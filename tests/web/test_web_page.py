@@ -33,7 +33,7 @@ launch_browser = browser_helpers.launch_browser
 require_chromium = browser_helpers.require_chromium
 serve_web_page = browser_helpers.serve_web_page
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = PROJECT_ROOT / "results"
 SERVE_WEB_SCRIPT = PROJECT_ROOT / "scripts" / "serve_web.py"
 WEBHOOK_PATH = "/webhooks/rest/webhook"

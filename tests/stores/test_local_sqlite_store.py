@@ -14,7 +14,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from stores.local_sqlite import LocalSQLiteTrackerStore
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def store_from_endpoint(db: Path) -> TrackerStore:

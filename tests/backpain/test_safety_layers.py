@@ -1,6 +1,6 @@
 """The layered safety screen (backpain/safety_layers.py): each layer's path, and the clinical rules
 issue 13 fixed in the patterns (NICE NG59, C-SSRS). The classifier is a stand-in here, so each
-path is pinned down; the trained one is tested in tests/test_safety_classifier.py and end to end."""
+path is pinned down; the trained one is tested in tests/backpain/test_safety_classifier.py and end to end."""
 
 from __future__ import annotations
 
@@ -359,7 +359,7 @@ def responses() -> Dict[str, str]:
 
     from rasa.shared.core.domain import Domain
 
-    domain = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
     return {
         name: variations[0]["text"]
         for name, variations in domain.responses.items()

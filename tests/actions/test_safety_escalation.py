@@ -25,7 +25,7 @@ from actions.safety.escalation import (
 from backpain.clinic_config import CLINIC_CONFIG_ENV, clinic_config
 from tests.support.doubles import DOMAIN, make_tracker
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PERSONAL_TEXT = "I can't feel my bum when I wipe, my name is Alex Example"
 
 TEST_CLINIC = {
