@@ -3,9 +3,9 @@
 People answer a rating question in many ways: "7", "seven", "7/10", "70%", "about 6",
 "six out of ten", "100 percent". The parsers here turn such text into a value on the scale that
 was asked for, or say clearly why they could not (so the script can re-ask with a precise hint
-instead of guessing a default). Also here: yes/no answers, durations ("half an hour"), amounts
-("3 flights of stairs"), lists ("bending, lifting and running") and pacing increase plans
-("add 2 minutes every 3 days").
+instead of guessing a default). Also here: questions that are not answers, number words, yes/no
+answers and lists ("bending, lifting and running"). Amounts and pacing plans are in
+backpain/amount_parsing.py.
 """
 
 from __future__ import annotations
@@ -185,10 +185,10 @@ class RatingResult:
         return self.problem is None
 
 
-_NUMBER = r"\d+(?:\.\d+)?"
-_FRACTION = re.compile(rf"({_NUMBER})\s*(?:/|out of|outta)\s*({_NUMBER})")
-_PERCENT = re.compile(rf"({_NUMBER})\s*(?:%|percent\b|per cent\b|pct\b)")
-_BARE_NUMBER = re.compile(rf"(?:(?<=\s)|^)(-?{_NUMBER})(?![\d.])|({_NUMBER})")
+NUMBER = r"\d+(?:\.\d+)?"
+_FRACTION = re.compile(rf"({NUMBER})\s*(?:/|out of|outta)\s*({NUMBER})")
+PERCENT = re.compile(rf"({NUMBER})\s*(?:%|percent\b|per cent\b|pct\b)")
+_BARE_NUMBER = re.compile(rf"(?:(?<=\s)|^)(-?{NUMBER})(?![\d.])|({NUMBER})")
 
 
 def parse_rating(answer: object, scale_max: int) -> RatingResult:
@@ -232,7 +232,7 @@ def parse_rating(answer: object, scale_max: int) -> RatingResult:
         return numerator / denominator * scale_max
 
     take(_FRACTION, fraction)
-    take(_PERCENT, lambda match: float(match.group(1)) / 100 * scale_max)
+    take(PERCENT, lambda match: float(match.group(1)) / 100 * scale_max)
     take(_BARE_NUMBER, lambda match: float(match.group(1) or match.group(2)))
 
     distinct = sorted({round(value, 1) for value in candidates if value == value})
@@ -278,130 +278,6 @@ def parse_yes_no(answer: object) -> Optional[bool]:
     if said_no == said_yes:
         return None
     return said_yes
-
-
-# --- durations and amounts ----------------------------------------------------------------
-_MINUTES_PER_UNIT = {
-    "second": 1 / 60,
-    "sec": 1 / 60,
-    "secs": 1 / 60,
-    "seconds": 1 / 60,
-    "s": 1 / 60,
-    "minute": 1.0,
-    "minutes": 1.0,
-    "min": 1.0,
-    "mins": 1.0,
-    "m": 1.0,
-    "hour": 60.0,
-    "hours": 60.0,
-    "hr": 60.0,
-    "hrs": 60.0,
-    "h": 60.0,
-}
-_DURATION_PART = re.compile(rf"({_NUMBER})\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|[smh])\b")
-_PHRASES_IN_MINUTES = [  # longest first, so "an hour and a half" is not read as "an hour"
-    (re.compile(r"\b(an?|1|one) hour and a half\b"), 90.0),
-    (re.compile(r"\b(an?|1|one) and a half hours?\b"), 90.0),
-    (re.compile(r"\bhalf an? hour\b|\bhalf hour\b"), 30.0),
-    (re.compile(r"\b(a )?quarter of an hour\b|\bquarter hour\b"), 15.0),
-    (re.compile(r"\bthree quarters of an hour\b"), 45.0),
-    (re.compile(r"\b(an|a) hour\b"), 60.0),
-    (re.compile(r"\b(a|one) minute\b"), 1.0),
-    (re.compile(r"\ba couple of minutes\b"), 2.0),
-]
-
-
-# Two numbers offered as alternatives: "10 or 20", "10 to 20", "10-20".
-_RANGE = re.compile(rf"{_NUMBER}\s*(?:or|to|-|–)\s*{_NUMBER}")
-
-
-def parse_duration_minutes(answer: object) -> Optional[float]:
-    """Minutes in "10 minutes", "half an hour", "1 hour 30 minutes", "90 secs"; None if no duration
-    or a range ("10 to 20 minutes")."""
-    if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
-        return None
-    if _RANGE.search(words_to_digits(answer)):
-        return None
-    text = answer.lower()
-    total = 0.0
-    found = False
-    for pattern, minutes in _PHRASES_IN_MINUTES:
-        if pattern.search(text):
-            total += minutes
-            found = True
-            text = pattern.sub(" ", text)
-    # Hyphenated units ("20-minute walk") count too; spelled-out numbers become digits first.
-    text = words_to_digits(text.replace("-", " "))
-    for match in _DURATION_PART.finditer(text):
-        total += float(match.group(1)) * _MINUTES_PER_UNIT[match.group(2)]
-        found = True
-    return round(total, 2) if found else None
-
-
-@dataclass(frozen=True)
-class Amount:
-    """How much of an activity: a number with a unit ("minutes", "flights of stairs") or none."""
-
-    value: float
-    unit: Optional[str] = None
-
-    def describe(self) -> str:
-        number = f"{self.value:g}"
-        return f"{number} {self.unit}" if self.unit else number
-
-    def comparable_with(self, other: "Amount") -> bool:
-        """Same unit (singular and plural count as the same); a unit-less number fits any unit."""
-        if self.unit is None or other.unit is None:
-            return True
-        return _singular(self.unit) == _singular(other.unit)
-
-
-def _singular(unit: str) -> str:
-    first, _, rest = unit.partition(" ")
-    first = first[:-1] if first.endswith("s") and len(first) > 3 else first
-    return f"{first} {rest}".strip()
-
-
-_UNIT_WORDS = re.compile(
-    rf"({_NUMBER})\s+([a-z][a-z ]{{0,30}}?)(?=$|[,.;!?]| at | in | per | each | a day| every )"
-)
-_FILLER = re.compile(
-    r"\b(about|around|roughly|maybe|approximately|approx|like|say|i'?d say|i can do|i can manage|i could do)\b"
-)
-
-
-def parse_amount(answer: object) -> Optional[Amount]:
-    """An amount of activity: "10 minutes" -> 10 minutes; "3 flights of stairs"; "20" (no unit)."""
-    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
-        return Amount(float(answer), None)
-    if isinstance(
-        answer, dict
-    ):  # an amount already parsed and stored: {"value": 10, "unit": "minutes"}
-        value, unit = answer.get("value"), answer.get("unit")
-        if (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and (unit is None or isinstance(unit, str))
-        ):
-            return Amount(float(value), unit)
-        return None
-    if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
-        return None
-    if _RANGE.search(words_to_digits(answer)):
-        return None  # "10 or 20 minutes": ask for one amount
-    minutes = parse_duration_minutes(answer)
-    if minutes is not None:
-        return Amount(minutes, "minutes")
-    text = _FILLER.sub(" ", words_to_digits(answer.lower().strip()))
-    text = re.sub(r"\s+", " ", text).strip()
-    numbers = re.findall(_NUMBER, text)
-    if re.search(r"(?<![\w.])-\d", text) or len(set(numbers)) != 1:
-        # a negative amount, none, or a range like "2 or 3": ask for one amount
-        return None
-    match = _UNIT_WORDS.search(text + ".")
-    if match:
-        return Amount(float(match.group(1)), match.group(2).strip())
-    return Amount(float(numbers[0]), None)
 
 
 # --- lists --------------------------------------------------------------------------------
@@ -454,80 +330,3 @@ def _split(text: str) -> List[str]:
         piece for line in lines for piece in _LIST_SEPARATORS.split(_LIST_MARKERS.sub("", line))
     ]
     return [piece.replace(_KEPT_AND, " and ") for piece in pieces]
-
-
-# --- pacing: the gradual increase ---------------------------------------------------------
-@dataclass(frozen=True)
-class IncreasePlan:
-    """Add `step` every `every_days` days (or `percent` %), e.g. 2 minutes every 3 days."""
-
-    every_days: float
-    step: Optional[Amount] = None
-    percent: Optional[float] = None
-
-    def describe(self) -> str:
-        how_much = (
-            f"{self.percent:g}%"
-            if self.percent is not None
-            else self.step.describe()
-            if self.step
-            else "a little"
-        )
-        if self.every_days == 1:
-            how_often = "every day"
-        elif self.every_days == 7:
-            how_often = "every week"
-        elif self.every_days % 7 == 0:
-            how_often = f"every {self.every_days / 7:g} weeks"
-        else:
-            how_often = f"every {self.every_days:g} days"
-        return f"add {how_much} {how_often}"
-
-
-_INTERVALS = [
-    (re.compile(r"\bevery other day\b"), lambda m: 2.0),
-    (re.compile(r"\bevery (\d+(?:\.\d+)?) days?\b"), lambda m: float(m.group(1))),
-    (re.compile(r"\bevery (\d+(?:\.\d+)?) weeks?\b"), lambda m: float(m.group(1)) * 7),
-    (re.compile(r"\b(fortnightly|every fortnight|every other week)\b"), lambda m: 14.0),
-    (re.compile(r"\b(daily|every day|each day|a day|per day)\b"), lambda m: 1.0),
-    (re.compile(r"\b(weekly|every week|each week|a week|per week)\b"), lambda m: 7.0),
-]
-
-
-class IncreaseProblem(str, Enum):
-    NO_AMOUNT = "no_amount"
-    NO_INTERVAL = "no_interval"
-
-
-def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optional[IncreaseProblem]]:
-    """Read "add 2 minutes every 3 days", "10% more each week", "one more lap every other day"."""
-    if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
-        return None, IncreaseProblem.NO_AMOUNT
-    text = words_to_digits(answer.lower())
-    every_days: Optional[float] = None
-    for pattern, days in _INTERVALS:
-        match = pattern.search(text)
-        if match:
-            every_days = days(match)
-            text = pattern.sub(" ", text)
-            break
-    percent_match = _PERCENT.search(text)
-    if percent_match:
-        plan_amount: Tuple[Optional[Amount], Optional[float]] = (
-            None,
-            float(percent_match.group(1)),
-        )
-    else:
-        step = parse_amount(
-            re.sub(r"\b(add|adding|increase|increasing|by|more|extra|another|go up)\b", " ", text)
-        )
-        plan_amount = (step, None)
-    if (
-        plan_amount == (None, None)
-        or (plan_amount[0] is not None and plan_amount[0].value <= 0)
-        or (plan_amount[1] is not None and plan_amount[1] <= 0)
-    ):
-        return None, IncreaseProblem.NO_AMOUNT
-    if every_days is None or every_days <= 0:
-        return None, IncreaseProblem.NO_INTERVAL
-    return IncreasePlan(every_days=every_days, step=plan_amount[0], percent=plan_amount[1]), None

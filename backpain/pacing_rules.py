@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Optional
 
-from backpain.answer_parsing import Amount, IncreasePlan
+from backpain.amount_parsing import Amount, IncreasePlan
 
 # "About 10-20%": a quarter of the baseline is the most we accept, so that round numbers pass
 # (5 minutes on a 20-minute baseline), and nothing near a doubling does.

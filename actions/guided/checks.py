@@ -14,13 +14,8 @@ from typing import Any, Dict, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from backpain.answer_parsing import (
-    Amount,
-    looks_like_question,
-    parse_list,
-    parse_rating,
-    parse_yes_no,
-)
+from backpain.amount_parsing import Amount
+from backpain.answer_parsing import looks_like_question, parse_list, parse_rating, parse_yes_no
 
 FREE_TEXT_MAX_CHARACTERS = 300
 MAX_PLAN_ITEMS = 10  # per list in the flare-up plan: enough to be useful, short enough to read

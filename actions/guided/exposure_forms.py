@@ -22,9 +22,7 @@ from actions.guided.checks import (
     read_yes_no,
 )
 from actions.guided.validation import ScriptFormValidation
-from backpain.answer_parsing import (
-    parse_list,
-)
+from backpain.answer_parsing import parse_list
 from backpain.fear_ladder import MAX_STEPS, Ladder, propose_first_step, start_at
 
 MIN_LADDER_STEPS = 2

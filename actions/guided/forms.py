@@ -21,7 +21,7 @@ from actions.guided.checks import (
     question_instead_of_answer,
 )
 from actions.guided.validation import ScriptFormValidation
-from backpain.answer_parsing import (
+from backpain.amount_parsing import (
     Amount,
     IncreasePlan,
     IncreaseProblem,

@@ -20,7 +20,7 @@ from actions.safety.escalation import (
     clinic_contacts,
     escalation_record,
 )
-from backpain.answer_parsing import Amount, parse_amount
+from backpain.amount_parsing import Amount, parse_amount
 from backpain.fear_ladder import (
     FirstStepReason,
     Ladder,

@@ -19,9 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation.clarify import clarify_buttons
 from actions.guided.checks import QUESTIONS_ARE_ANSWERS
-from backpain.answer_parsing import (
-    looks_like_question,
-)
+from backpain.answer_parsing import looks_like_question
 
 # --- answers mistaken for script commands ------------------------------------------------------
 # The forms' free-text mappings ignore messages classified as these intents (see domain.yml).

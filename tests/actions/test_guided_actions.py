@@ -26,7 +26,7 @@ from actions.guided.summaries import (
     ActionSummariseThoughtRecord,
     pacing_preview,
 )
-from backpain.answer_parsing import Amount
+from backpain.amount_parsing import Amount
 from backpain.fear_ladder import Ladder, start_at
 from tests.support.doubles import DOMAIN, SCRIPT_FORMS, make_tracker, responses, run_action
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from backpain.answer_parsing import (
+from backpain.amount_parsing import (
     Amount,
     IncreaseProblem,
-    RatingProblem,
-    looks_like_question,
     parse_amount,
     parse_duration_minutes,
     parse_increase_plan,
+)
+from backpain.answer_parsing import (
+    RatingProblem,
+    looks_like_question,
     parse_list,
     parse_rating,
     parse_yes_no,

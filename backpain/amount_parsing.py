@@ -1,0 +1,214 @@
+"""Amounts of activity in people's words, for the pacing script (plain Python, no Rasa).
+
+Durations ("half an hour", "1 hour 30 minutes"), amounts ("3 flights of stairs", "20") and
+gradual increase plans ("add 2 minutes every 3 days"). A range ("10 or 20 minutes") is never
+read as one amount: the script asks for one instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Optional, Tuple
+
+from backpain.answer_parsing import MAX_ANSWER_CHARACTERS, NUMBER, PERCENT, words_to_digits
+
+_MINUTES_PER_UNIT = {
+    "second": 1 / 60,
+    "sec": 1 / 60,
+    "secs": 1 / 60,
+    "seconds": 1 / 60,
+    "s": 1 / 60,
+    "minute": 1.0,
+    "minutes": 1.0,
+    "min": 1.0,
+    "mins": 1.0,
+    "m": 1.0,
+    "hour": 60.0,
+    "hours": 60.0,
+    "hr": 60.0,
+    "hrs": 60.0,
+    "h": 60.0,
+}
+_DURATION_PART = re.compile(rf"({NUMBER})\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|[smh])\b")
+_PHRASES_IN_MINUTES = [  # longest first, so "an hour and a half" is not read as "an hour"
+    (re.compile(r"\b(an?|1|one) hour and a half\b"), 90.0),
+    (re.compile(r"\b(an?|1|one) and a half hours?\b"), 90.0),
+    (re.compile(r"\bhalf an? hour\b|\bhalf hour\b"), 30.0),
+    (re.compile(r"\b(a )?quarter of an hour\b|\bquarter hour\b"), 15.0),
+    (re.compile(r"\bthree quarters of an hour\b"), 45.0),
+    (re.compile(r"\b(an|a) hour\b"), 60.0),
+    (re.compile(r"\b(a|one) minute\b"), 1.0),
+    (re.compile(r"\ba couple of minutes\b"), 2.0),
+]
+
+
+# Two numbers offered as alternatives: "10 or 20", "10 to 20", "10-20".
+_RANGE = re.compile(rf"{NUMBER}\s*(?:or|to|-|–)\s*{NUMBER}")
+
+
+def parse_duration_minutes(answer: object) -> Optional[float]:
+    """Minutes in "10 minutes", "half an hour", "1 hour 30 minutes", "90 secs"; None if no duration
+    or a range ("10 to 20 minutes")."""
+    if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
+        return None
+    if _RANGE.search(words_to_digits(answer)):
+        return None
+    text = answer.lower()
+    total = 0.0
+    found = False
+    for pattern, minutes in _PHRASES_IN_MINUTES:
+        if pattern.search(text):
+            total += minutes
+            found = True
+            text = pattern.sub(" ", text)
+    # Hyphenated units ("20-minute walk") count too; spelled-out numbers become digits first.
+    text = words_to_digits(text.replace("-", " "))
+    for match in _DURATION_PART.finditer(text):
+        total += float(match.group(1)) * _MINUTES_PER_UNIT[match.group(2)]
+        found = True
+    return round(total, 2) if found else None
+
+
+@dataclass(frozen=True)
+class Amount:
+    """How much of an activity: a number with a unit ("minutes", "flights of stairs") or none."""
+
+    value: float
+    unit: Optional[str] = None
+
+    def describe(self) -> str:
+        number = f"{self.value:g}"
+        return f"{number} {self.unit}" if self.unit else number
+
+    def comparable_with(self, other: "Amount") -> bool:
+        """Same unit (singular and plural count as the same); a unit-less number fits any unit."""
+        if self.unit is None or other.unit is None:
+            return True
+        return _singular(self.unit) == _singular(other.unit)
+
+
+def _singular(unit: str) -> str:
+    first, _, rest = unit.partition(" ")
+    first = first[:-1] if first.endswith("s") and len(first) > 3 else first
+    return f"{first} {rest}".strip()
+
+
+_UNIT_WORDS = re.compile(
+    rf"({NUMBER})\s+([a-z][a-z ]{{0,30}}?)(?=$|[,.;!?]| at | in | per | each | a day| every )"
+)
+_FILLER = re.compile(
+    r"\b(about|around|roughly|maybe|approximately|approx|like|say|i'?d say|i can do|i can manage|i could do)\b"
+)
+
+
+def parse_amount(answer: object) -> Optional[Amount]:
+    """An amount of activity: "10 minutes" -> 10 minutes; "3 flights of stairs"; "20" (no unit)."""
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        return Amount(float(answer), None)
+    if isinstance(
+        answer, dict
+    ):  # an amount already parsed and stored: {"value": 10, "unit": "minutes"}
+        value, unit = answer.get("value"), answer.get("unit")
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and (unit is None or isinstance(unit, str))
+        ):
+            return Amount(float(value), unit)
+        return None
+    if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
+        return None
+    if _RANGE.search(words_to_digits(answer)):
+        return None  # "10 or 20 minutes": ask for one amount
+    minutes = parse_duration_minutes(answer)
+    if minutes is not None:
+        return Amount(minutes, "minutes")
+    text = _FILLER.sub(" ", words_to_digits(answer.lower().strip()))
+    text = re.sub(r"\s+", " ", text).strip()
+    numbers = re.findall(NUMBER, text)
+    if re.search(r"(?<![\w.])-\d", text) or len(set(numbers)) != 1:
+        # a negative amount, none, or a range like "2 or 3": ask for one amount
+        return None
+    match = _UNIT_WORDS.search(text + ".")
+    if match:
+        return Amount(float(match.group(1)), match.group(2).strip())
+    return Amount(float(numbers[0]), None)
+
+
+# --- pacing: the gradual increase ---------------------------------------------------------
+@dataclass(frozen=True)
+class IncreasePlan:
+    """Add `step` every `every_days` days (or `percent` %), e.g. 2 minutes every 3 days."""
+
+    every_days: float
+    step: Optional[Amount] = None
+    percent: Optional[float] = None
+
+    def describe(self) -> str:
+        how_much = (
+            f"{self.percent:g}%"
+            if self.percent is not None
+            else self.step.describe()
+            if self.step
+            else "a little"
+        )
+        if self.every_days == 1:
+            how_often = "every day"
+        elif self.every_days == 7:
+            how_often = "every week"
+        elif self.every_days % 7 == 0:
+            how_often = f"every {self.every_days / 7:g} weeks"
+        else:
+            how_often = f"every {self.every_days:g} days"
+        return f"add {how_much} {how_often}"
+
+
+_INTERVALS = [
+    (re.compile(r"\bevery other day\b"), lambda m: 2.0),
+    (re.compile(r"\bevery (\d+(?:\.\d+)?) days?\b"), lambda m: float(m.group(1))),
+    (re.compile(r"\bevery (\d+(?:\.\d+)?) weeks?\b"), lambda m: float(m.group(1)) * 7),
+    (re.compile(r"\b(fortnightly|every fortnight|every other week)\b"), lambda m: 14.0),
+    (re.compile(r"\b(daily|every day|each day|a day|per day)\b"), lambda m: 1.0),
+    (re.compile(r"\b(weekly|every week|each week|a week|per week)\b"), lambda m: 7.0),
+]
+
+
+class IncreaseProblem(str, Enum):
+    NO_AMOUNT = "no_amount"
+    NO_INTERVAL = "no_interval"
+
+
+def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optional[IncreaseProblem]]:
+    """Read "add 2 minutes every 3 days", "10% more each week", "one more lap every other day"."""
+    if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
+        return None, IncreaseProblem.NO_AMOUNT
+    text = words_to_digits(answer.lower())
+    every_days: Optional[float] = None
+    for pattern, days in _INTERVALS:
+        match = pattern.search(text)
+        if match:
+            every_days = days(match)
+            text = pattern.sub(" ", text)
+            break
+    percent_match = PERCENT.search(text)
+    if percent_match:
+        plan_amount: Tuple[Optional[Amount], Optional[float]] = (
+            None,
+            float(percent_match.group(1)),
+        )
+    else:
+        step = parse_amount(
+            re.sub(r"\b(add|adding|increase|increasing|by|more|extra|another|go up)\b", " ", text)
+        )
+        plan_amount = (step, None)
+    if (
+        plan_amount == (None, None)
+        or (plan_amount[0] is not None and plan_amount[0].value <= 0)
+        or (plan_amount[1] is not None and plan_amount[1] <= 0)
+    ):
+        return None, IncreaseProblem.NO_AMOUNT
+    if every_days is None or every_days <= 0:
+        return None, IncreaseProblem.NO_INTERVAL
+    return IncreasePlan(every_days=every_days, step=plan_amount[0], percent=plan_amount[1]), None
