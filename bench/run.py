@@ -17,17 +17,17 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import platform
 import shutil
 import sys
-from dataclasses import dataclass, replace
-from importlib import metadata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from bench import accuracy, report, targets
 from bench.loadgen import closed_loop, open_loop
+from bench.machine import machine
 from bench.measure import MemorySampler, summarise, tree_rss_mb
+from bench.plans import PLANS, Plan
 from bench.progress import Progress
 from bench.scenarios import Scenario, load_scenarios
 from bench.training import (
@@ -47,85 +47,7 @@ CONFIG_FILES = {
 BUSY_LOAD_AVERAGE = 0.7  # a 1-minute load above this at the start means other work was running
 
 
-@dataclass(frozen=True)
-class Plan:
-    mode: str
-    configs: Sequence[str]
-    levels: Sequence[int]  # closed-loop conversations at once
-    closed_seconds: float  # per level
-    max_turns_per_conversation: int
-    open_people: int  # 0: no open loop
-    open_seconds: float
-    open_interval: float
-    open_jitter: float
-    train: bool  # train from scratch (else reuse a model when there is one)
-    held_out_nlu: bool
-    statistic_questions: Optional[int]  # None: all of them
-    data: Path  # the training data (both configurations get the same)
-
-
-PLANS = {
-    "full": Plan(
-        "full",
-        ("ours", "default"),
-        (1, 5, 20, 50),
-        30,
-        100_000,
-        200,
-        65,
-        10,
-        0.3,
-        True,
-        True,
-        None,
-        PROJECT_ROOT / "data",
-    ),
-    "quick": Plan(
-        "quick",
-        ("ours", "default"),
-        (1, 5, 20),
-        6,
-        100_000,
-        30,
-        15,
-        5,
-        0.3,
-        False,
-        False,
-        3,
-        PROJECT_ROOT / "data",
-    ),
-    "smoke": Plan(
-        "smoke", ("ours",), (1, 2), 30, 4, 0, 0, 0, 0, False, False, 2, PROJECT_ROOT / "data"
-    ),
-}
-
-
 # --- machine and models -----------------------------------------------------------------------
-
-
-def machine() -> Dict[str, Any]:
-    cpu = "unknown CPU"
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        pass
-    memory_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    cores = os.cpu_count()
-    return {
-        "cpu": cpu,
-        "cores": cores,
-        "memory_gib": memory_gib,
-        "python": platform.python_version(),
-        "rasa": metadata.version("rasa"),
-        "load_average_at_start": round(os.getloadavg()[0], 2),
-        "description": f"{cores} cores ({cpu}), {memory_gib} GiB, Python {platform.python_version()}, "
-        f"Rasa {metadata.version('rasa')}",
-    }
 
 
 def bench_model_path(work: Path, config: str) -> Path:
