@@ -37,7 +37,7 @@ EXPLAINED_WARNINGS = {
     r"duplicated intents.*explain": "retrieval intent listed in domain.yml for its rule",
     # The guided scripts' questions are asked by their forms (utter_ask_<slot>) and their other
     # messages are sent by actions/guided/;
-    # tests/actions/test_guided_forms.py checks that each one is really used.
+    # tests/actions/guided/test_form_declarations.py checks that each one is really used.
     r"The utterance 'utter_(ask|scripts)_\w+' is not used in any story or rule": "sent by the scripts' forms and actions",
     # Escalation wording is chosen by actions/safety/escalation.py (emergency or urgent, confirming
     # questions, the offer to stay), so no rule names these responses directly.
