@@ -12,6 +12,20 @@ Rasa, so `curl -d` works) with:
 - `metadata`: optional JSON object, stored with the message as in Rasa.
 A client's `input_channel` is ignored: messages arriving here are recorded as "rest", so a web
 client cannot pass itself off as Slack.
+
+While a part behind it restarts (README, "Running it for real"), no message is lost and none is
+handled twice:
+- Action server down when a message arrives: the message is not handled (nothing is stored) and
+  the answer is a 503 with a JSON error and `Retry-After`, so the client sends it again later.
+- Action server gone during the turn: Rasa carries on without the action's events, which would
+  leave a half-answered turn. The turn is undone (Rasa's `UserUtteranceReverted`, so the tracker's
+  applied events no longer hold it) and the answer is the same 503.
+- A client that sends a message again (the page, after a dropped connection) marks it with
+  `metadata.message_id` and `metadata.attempt` > 1. When the conversation's latest message
+  already carries that id, Rasa handled it before the connection dropped: its stored replies are
+  sent again, and the message is not handled a second time.
+GET /webhooks/rest/ tells whether the model is loaded (`make status` asks it), with or without
+Rasa's HTTP API. One log line per turn gives its time and outcome (channels/turn_log.py).
 """
 
 from __future__ import annotations
@@ -19,16 +33,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
+import aiohttp
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUtteranceReverted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
+
+from stores import turn_log
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +64,15 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # behind it (most often the action server being down). The person is told, instead of being
 # left waiting; their message is already stored, and the next turn works once it is back.
 NO_REPLY_TEXT = "Sorry, I can't look that up right now. Please try again in a moment."
+
+# The answer while the action server is down (supervisord restarts it within seconds).
+RESTARTING_ERROR = (
+    "The assistant is restarting. Your message was not handled; please send it again in a few "
+    "seconds."
+)
+RETRY_AFTER_SECONDS = 3
+# A health check that takes longer than this counts as down: it runs twice per turn.
+ACTION_HEALTH_TIMEOUT_SECONDS = 1.0
 
 
 class InvalidRestRequest(ValueError):
@@ -117,6 +146,65 @@ def error_response(error: InvalidRestRequest) -> HTTPResponse:
     return response.json({"error": str(error)}, status=error.status)
 
 
+def restarting_response() -> HTTPResponse:
+    return response.json(
+        {"error": RESTARTING_ERROR, "retry_after": RETRY_AFTER_SECONDS},
+        status=HTTPStatus.SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def retry_marks(metadata: Optional[Dict[Text, Any]]) -> "tuple[Optional[str], int]":
+    """The client's `message_id` and `attempt` (1 when absent or not a positive whole number)."""
+    metadata = metadata or {}
+    message_id = metadata.get("message_id")
+    attempt = metadata.get("attempt")
+    if not isinstance(message_id, str) or not message_id:
+        message_id = None
+    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+        attempt = 1
+    return message_id, attempt
+
+
+def replies_after_message(
+    events: List[Any], sender: Text, message_id: Text
+) -> Optional[List[Dict[Text, Any]]]:
+    """The REST messages Rasa sent for the latest user message, if that one is `message_id`.
+
+    `events` are a tracker's applied events (undone turns are gone). The turn's messages are the
+    bot's after the user message, and before it those of a session Rasa started for it (the
+    opening notice). None when the latest user message is another one: this one was never
+    handled, and must be.
+    """
+    users = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
+    if not users or (events[users[-1]].metadata or {}).get("message_id") != message_id:
+        return None
+    latest = users[-1]
+    previous = users[-2] if len(users) > 1 else -1
+    start = latest
+    for index in range(previous + 1, latest):
+        event = events[index]
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME:
+            start = index
+            break
+    messages: List[Dict[Text, Any]] = []
+    for event in events[start + 1 :]:
+        if not isinstance(event, BotUttered):
+            continue
+        data = event.data or {}
+        # As CollectingOutputChannel sends a response: text (with its buttons), then the rest.
+        if event.text or data.get("buttons"):
+            messages.append(
+                CollectingOutputChannel._message(
+                    sender, text=event.text, buttons=data.get("buttons")
+                )
+            )
+        for kind in ("image", "attachment", "custom"):
+            if data.get(kind):
+                messages.append(CollectingOutputChannel._message(sender, **{kind: data[kind]}))
+    return messages
+
+
 class ClinicRestInput(RestInput):
     """Rasa's REST channel with its request checked before it reaches the assistant."""
 
@@ -124,7 +212,20 @@ class ClinicRestInput(RestInput):
     def name(cls) -> Text:
         return "rest"
 
-    async def _handle(self, request: RestRequest, on_new_message: OnNewMessage) -> HTTPResponse:
+    async def _handle(
+        self, request: RestRequest, on_new_message: OnNewMessage, agent: Any = None
+    ) -> HTTPResponse:
+        started = time.monotonic()
+        message_id, attempt = retry_marks(request.metadata)
+        if agent is not None and message_id and attempt > 1:
+            replayed = await self._replies_already_sent(agent, request.sender, message_id)
+            if replayed is not None:
+                turn_log.log_turn(request.sender, started, "repeated", len(replayed))
+                return response.json(replayed)
+        health_url = _action_health_url(agent)
+        if health_url and not await self._action_server_up(health_url):
+            turn_log.log_turn(request.sender, started, "unavailable", 0)
+            return restarting_response()
         collector = CollectingOutputChannel()
         try:
             await on_new_message(
@@ -137,20 +238,69 @@ class ClinicRestInput(RestInput):
                 )
             )
         except asyncio.CancelledError:
-            logger.error("REST: handling a message from %s timed out.", request.sender)
+            logger.error(
+                "REST: handling a message of %s timed out.", turn_log.pseudonym(request.sender)
+            )
         except Exception:  # as Rasa does: answer with what was collected, log the failure
-            logger.exception("REST: handling a message from %s failed.", request.sender)
+            logger.exception(
+                "REST: handling a message of %s failed.", turn_log.pseudonym(request.sender)
+            )
+        if health_url and not await self._action_server_up(health_url):
+            # It went away during the turn: Rasa dropped the events of the actions it could not
+            # run. Undo the turn, so that the message sent again is handled once, and whole.
+            await self._undo_latest_turn(agent, request.sender)
+            turn_log.log_turn(request.sender, started, "unavailable", 0, undone=True)
+            return restarting_response()
         if not collector.messages:
-            logger.warning("REST: no reply for %s; telling them to try again.", request.sender)
+            logger.warning(
+                "REST: no reply for %s; telling them to try again.",
+                turn_log.pseudonym(request.sender),
+            )
             collector.messages.append({"recipient_id": request.sender, "text": NO_REPLY_TEXT})
+        turn_log.log_turn(
+            request.sender, started, turn_log.take_outcome(request.sender), len(collector.messages)
+        )
         return response.json(collector.messages)
+
+    async def _action_server_up(self, health_url: Text) -> bool:
+        timeout = aiohttp.ClientTimeout(total=ACTION_HEALTH_TIMEOUT_SECONDS)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(health_url) as answer:
+                    return answer.status == HTTPStatus.OK
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            return False
+
+    async def _replies_already_sent(
+        self, agent: Any, sender: Text, message_id: Text
+    ) -> Optional[List[Dict[Text, Any]]]:
+        async with agent.lock_store.lock(sender):
+            tracker = await agent.tracker_store.retrieve(sender)
+        if tracker is None:
+            return None
+        return replies_after_message(tracker.applied_events(), sender, message_id)
+
+    async def _undo_latest_turn(self, agent: Any, sender: Text) -> None:
+        try:
+            async with agent.lock_store.lock(sender):
+                tracker = await agent.tracker_store.retrieve(sender)
+                if tracker is None:
+                    return
+                tracker.update(UserUtteranceReverted())
+                await agent.tracker_store.save(tracker)
+        except Exception:
+            logger.exception(
+                "REST: could not undo a half-handled turn of %s.", turn_log.pseudonym(sender)
+            )
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        async def health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            ready = bool(agent is not None and agent.is_ready())
+            return response.json({"status": "ok", "model_loaded": ready})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
@@ -165,6 +315,20 @@ class ClinicRestInput(RestInput):
                     ),
                     content_type="text/event-stream",
                 )
-            return await self._handle(parsed, on_new_message)
+            return await self._handle(
+                parsed, on_new_message, getattr(request.app.ctx, "agent", None)
+            )
 
         return webhook
+
+
+def _action_health_url(agent: Any) -> Optional[Text]:
+    """The action server's /health address, from the Rasa server's action endpoint (or None)."""
+    endpoint = getattr(agent, "action_endpoint", None)
+    url = getattr(endpoint, "url", None)
+    if not url:
+        return None
+    base = url.rstrip("/")
+    if base.endswith("/webhook"):
+        base = base[: -len("/webhook")]
+    return base + "/health"
