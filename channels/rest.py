@@ -43,7 +43,13 @@ import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUtteranceReverted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
@@ -184,7 +190,11 @@ def replies_after_message(
     start = latest
     for index in range(previous + 1, latest):
         event = events[index]
-        if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME:
+        # Applied events begin at the latest SessionStarted (its action_session_start before it
+        # is left out); either one marks a session started for this message.
+        if isinstance(event, SessionStarted) or (
+            isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
+        ):
             start = index
             break
     messages: List[Dict[Text, Any]] = []

@@ -1,5 +1,5 @@
-"""Unit tests of the channels (channels/), the credentials writer (scripts/credentials.py) and
-the start script's exposure settings (scripts/run.sh). The HTTP behaviour through the real Rasa
+"""Unit tests of the channels (channels/), the credentials writer (scripts/credentials.py),
+the start script's exposure settings (scripts/start_part.sh) and the per-turn log line. The HTTP behaviour through the real Rasa
 server is tested in tests/e2e/test_slack_e2e.py and tests/e2e/test_rest_hardening.py."""
 
 from __future__ import annotations
@@ -366,23 +366,131 @@ def test_a_missing_credentials_file_is_reported(tmp_path: Path, capsys) -> None:
     assert "cannot read" in capsys.readouterr().err
 
 
-# --- what scripts/run.sh exposes ---
+# --- what `make run` exposes (scripts/start_part.sh, run by supervisord) ---
 
 
-def test_run_script_exposes_only_what_it_should() -> None:
-    script = (PROJECT_ROOT / "scripts" / "run.sh").read_text()
+def test_start_script_exposes_only_what_it_should() -> None:
+    script = (PROJECT_ROOT / "scripts" / "start_part.sh").read_text()
     action_line = next(line for line in script.splitlines() if "rasa run actions" in line)
     assert "SANIC_HOST=127.0.0.1" in action_line
-    rasa_command = re.search(
-        r"^\$bin/rasa run --port.*?&$", script, re.MULTILINE | re.DOTALL
-    ).group(0)
-    assert "--credentials var/credentials.yml" in rasa_command
-    assert "--enable-api" not in rasa_command and '"${api_args[@]}"' in rasa_command
-    assert re.search(
-        r'if \[ -n "\$\{RASA_API_TOKEN:-\}" \]; then\s+api_args=\(--enable-api --auth-token', script
+    rasa_part = re.search(r"^  rasa\)$(.*?)^    ;;$", script, re.MULTILINE | re.DOTALL).group(1)
+    assert '--credentials "${CREDENTIALS:-var/credentials.yml}"' in rasa_part
+    api_lines = [line for line in rasa_part.splitlines() if "--enable-api" in line]
+    assert api_lines == [
+        '    if [ -n "${RASA_API_TOKEN:-}" ]; then args+=(--enable-api --auth-token '
+        '"$RASA_API_TOKEN"); fi'
+    ]
+    assert "--cors" in rasa_part and '"*"' not in rasa_part
+    assert 'exec $bin/rasa run "${args[@]}"' in rasa_part
+    supervise = (PROJECT_ROOT / "scripts" / "supervise.sh").read_text()
+    assert supervise.index("scripts/credentials.py") < supervise.index("exec supervisord")
+    assert "RASA_API_TOKEN" not in (PROJECT_ROOT / "deploy" / "supervisord.conf.in").read_text()
+
+
+# --- the REST channel while a part restarts (channels/rest.py) ---
+
+
+def _events(*events: Any) -> List[Any]:
+    return list(events)
+
+
+def test_a_repeat_gets_the_replies_of_its_turn_and_a_new_message_gets_none() -> None:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        SessionStarted,
+        UserUttered,
     )
-    assert "--cors" in rasa_command and '"*"' not in rasa_command
-    assert script.index("scripts/credentials.py") < script.index(rasa_command)
+
+    from channels.rest import replies_after_message
+
+    events = _events(
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        BotUttered("Please note: education only."),
+        ActionExecuted("action_listen"),
+        UserUttered("hi", metadata={"message_id": "m1", "attempt": 1}),
+        BotUttered("Hello!", data={"buttons": [{"title": "More", "payload": "/more"}]}),
+        BotUttered("", data={"image": "http://x/chart.png"}),
+        ActionExecuted("action_listen"),
+    )
+    assert replies_after_message(events, "s", "m1") == [
+        {"recipient_id": "s", "text": "Please note: education only."},
+        {"recipient_id": "s", "text": "Hello!", "buttons": [{"title": "More", "payload": "/more"}]},
+        {"recipient_id": "s", "image": "http://x/chart.png"},
+    ]
+    assert replies_after_message(events, "s", "m2") is None  # not handled yet: handle it
+    later = events + [UserUttered("and?", metadata={"message_id": "m2"}), BotUttered("Yes.")]
+    assert replies_after_message(later, "s", "m2") == [{"recipient_id": "s", "text": "Yes."}]
+    assert replies_after_message(later, "s", "m1") is None  # only the latest message repeats
+    assert replies_after_message([], "s", "m1") is None
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
+    [
+        (None, (None, 1)),
+        ({"message_id": "m", "attempt": 3}, ("m", 3)),
+        ({"message_id": "", "attempt": "2"}, (None, 1)),
+        ({"message_id": 5, "attempt": True}, (None, 1)),
+        ({"message_id": "m", "attempt": 0}, ("m", 1)),
+    ],
+)
+def test_retry_marks_are_read_defensively(metadata: Any, expected: Any) -> None:
+    from channels.rest import retry_marks
+
+    assert retry_marks(metadata) == expected
+
+
+def test_the_action_servers_health_address_comes_from_the_action_endpoint() -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    from channels.rest import _action_health_url
+
+    class Agent:
+        action_endpoint = EndpointConfig("http://127.0.0.1:5055/webhook/")
+
+    assert _action_health_url(Agent()) == "http://127.0.0.1:5055/health"
+    Agent.action_endpoint = None
+    assert _action_health_url(Agent()) is None
+
+
+def test_a_turns_outcome_and_log_line_hold_no_text(caplog: pytest.LogCaptureFixture) -> None:
+    import time
+
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from stores import turn_log
+
+    class Tracker:
+        sender_id = "person-1"
+        events: List[Any] = []
+
+    def outcome(*events: Any) -> str:
+        Tracker.events = [
+            UserUttered("earlier"),
+            ActionExecuted("action_escalate_red_flag"),
+            *events,
+        ]
+        return turn_log.outcome_of(Tracker)
+
+    assert (
+        outcome(UserUttered("my back", {"name": "ask_pain"}), ActionExecuted("utter_x"))
+        == "answered"
+    )
+    assert outcome(UserUttered("?", {"name": "nlu_fallback"})) == "fallback"
+    assert outcome(UserUttered("x"), ActionExecuted("action_default_ask_affirmation")) == "fallback"
+    assert outcome(UserUttered("numb"), ActionExecuted("action_escalate_red_flag")) == "escalated"
+    assert outcome(UserUttered("x"), ActionExecuted("action_crisis_support")) == "escalated"
+
+    turn_log.record_outcome(Tracker)
+    assert turn_log.take_outcome("person-1") == "escalated"
+    assert turn_log.take_outcome("person-1") == "answered"  # taken once
+    with caplog.at_level("INFO", logger="turns"):
+        turn_log.log_turn("person-1", time.monotonic() - 0.25, "fallback", 2)
+    (line,) = caplog.messages
+    assert re.fullmatch(r"turn conversation=[0-9a-f]{12} outcome=fallback ms=2\d\d replies=2", line)
+    assert "person-1" not in line
 
 
 class _Request:
