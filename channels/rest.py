@@ -42,11 +42,10 @@ import aiohttp
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
-    SessionStarted,
     UserUtteranceReverted,
     UserUttered,
 )
@@ -177,28 +176,33 @@ def replies_after_message(
 ) -> Optional[List[Dict[Text, Any]]]:
     """The REST messages Rasa sent for the latest user message, if that one is `message_id`.
 
-    `events` are a tracker's applied events (undone turns are gone). The turn's messages are the
-    bot's after the user message, and before it those of a session Rasa started for it (the
-    opening notice). None when the latest user message is another one: this one was never
-    handled, and must be.
+    `events` are all of a tracker's events. The turn's messages are the bot's after the user
+    message and, before it, those of a session Rasa started for it (the opening notice: a custom
+    action_session_start's messages come before its SessionStarted, so Rasa's "applied events"
+    leave them out). None when the latest user message is another one, or was undone: this one
+    was never handled (or not whole), and must be.
     """
     users = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
     if not users or (events[users[-1]].metadata or {}).get("message_id") != message_id:
         return None
     latest = users[-1]
-    previous = users[-2] if len(users) > 1 else -1
-    start = latest
-    for index in range(previous + 1, latest):
-        event = events[index]
-        # Applied events begin at the latest SessionStarted (its action_session_start before it
-        # is left out); either one marks a session started for this message.
-        if isinstance(event, SessionStarted) or (
-            isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
-        ):
-            start = index
-            break
+    if any(isinstance(event, UserUtteranceReverted) for event in events[latest + 1 :]):
+        return None
+    # The previous turn ends when the assistant listens again after its user message.
+    start = -1
+    if len(users) > 1:
+        start = next(
+            (
+                index
+                for index in range(users[-2] + 1, latest)
+                if isinstance(events[index], ActionExecuted)
+                and events[index].action_name == ACTION_LISTEN_NAME
+            ),
+            latest,
+        )
+    turn = events[start + 1 : latest] + events[latest + 1 :]
     messages: List[Dict[Text, Any]] = []
-    for event in events[start + 1 :]:
+    for event in turn:
         if not isinstance(event, BotUttered):
             continue
         data = event.data or {}
@@ -288,7 +292,7 @@ class ClinicRestInput(RestInput):
             tracker = await agent.tracker_store.retrieve(sender)
         if tracker is None:
             return None
-        return replies_after_message(tracker.applied_events(), sender, message_id)
+        return replies_after_message(list(tracker.events), sender, message_id)
 
     async def _undo_latest_turn(self, agent: Any, sender: Text) -> None:
         try:

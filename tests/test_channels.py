@@ -399,6 +399,7 @@ def test_a_repeat_gets_the_replies_of_its_turn_and_a_new_message_gets_none() -> 
         ActionExecuted,
         BotUttered,
         SessionStarted,
+        UserUtteranceReverted,
         UserUttered,
     )
 
@@ -407,7 +408,15 @@ def test_a_repeat_gets_the_replies_of_its_turn_and_a_new_message_gets_none() -> 
     events = _events(
         ActionExecuted("action_session_start"),
         SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("earlier", metadata={"message_id": "m0"}),
+        BotUttered("Earlier answer."),
+        ActionExecuted("action_listen"),
+        # A new session for the next message: as Rasa logs a custom action_session_start, its
+        # message comes before SessionStarted (which "applied events" start after).
         BotUttered("Please note: education only."),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
         ActionExecuted("action_listen"),
         UserUttered("hi", metadata={"message_id": "m1", "attempt": 1}),
         BotUttered("Hello!", data={"buttons": [{"title": "More", "payload": "/more"}]}),
@@ -424,6 +433,8 @@ def test_a_repeat_gets_the_replies_of_its_turn_and_a_new_message_gets_none() -> 
     assert replies_after_message(later, "s", "m2") == [{"recipient_id": "s", "text": "Yes."}]
     assert replies_after_message(later, "s", "m1") is None  # only the latest message repeats
     assert replies_after_message([], "s", "m1") is None
+    undone = later + [UserUttered("x", metadata={"message_id": "m3"}), UserUtteranceReverted()]
+    assert replies_after_message(undone, "s", "m3") is None  # undone: it must be handled again
 
 
 @pytest.mark.parametrize(
