@@ -262,8 +262,8 @@ class ClinicRestInput(RestInput):
         if health_url and not await self._action_server_up(health_url):
             # It went away during the turn: Rasa dropped the events of the actions it could not
             # run. Undo the turn, so that the message sent again is handled once, and whole.
-            await self._undo_latest_turn(agent, request.sender)
-            turn_log.log_turn(request.sender, started, "unavailable", 0, undone=True)
+            undone = await self._undo_latest_turn(agent, request)
+            turn_log.log_turn(request.sender, started, "unavailable", 0, undone=undone)
             return restarting_response()
         if not collector.messages:
             logger.warning(
@@ -294,18 +294,31 @@ class ClinicRestInput(RestInput):
             return None
         return replies_after_message(list(tracker.events), sender, message_id)
 
-    async def _undo_latest_turn(self, agent: Any, sender: Text) -> None:
+    async def _undo_latest_turn(self, agent: Any, request: RestRequest) -> bool:
+        """Revert the conversation's latest turn if it is this request's message; True if done.
+
+        Only that message's turn: when the message was never stored (Rasa failed before), the
+        turn before it is a whole one and stays.
+        """
+        sender = request.sender
         try:
             async with agent.lock_store.lock(sender):
                 tracker = await agent.tracker_store.retrieve(sender)
-                if tracker is None:
-                    return
+                latest = tracker.latest_message if tracker is not None else None
+                if (
+                    latest is None
+                    or latest.text != request.message
+                    or (latest.metadata or {}) != (request.metadata or {})
+                ):
+                    return False
                 tracker.update(UserUtteranceReverted())
                 await agent.tracker_store.save(tracker)
+                return True
         except Exception:
             logger.exception(
                 "REST: could not undo a half-handled turn of %s.", turn_log.pseudonym(sender)
             )
+            return False
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
@@ -559,3 +560,101 @@ def test_the_chart_is_posted_in_the_thread_with_its_text_alternative(tmp_path: P
     [image] = [b for b in call["blocks"] if b["type"] == "image"]
     assert "Usual physiotherapy" in " ".join(sections) and "about" in " ".join(sections)
     assert image["image_url"] == url and image["alt_text"].startswith("Chart: the average pain")
+
+
+# --- the REST channel's handling while the action server restarts (no servers: a fake agent) ---
+
+
+class _FakeAgent:
+    """What the REST channel uses of Rasa's agent: its stores and the action endpoint."""
+
+    def __init__(self) -> None:
+        from rasa.core.lock_store import InMemoryLockStore
+        from rasa.core.tracker_store import InMemoryTrackerStore
+        from rasa.shared.core.domain import Domain
+        from rasa.utils.endpoints import EndpointConfig
+
+        self.domain = Domain.empty()
+        self.tracker_store = InMemoryTrackerStore(self.domain)
+        self.lock_store = InMemoryLockStore()
+        self.action_endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
+
+    async def store_message(self, message: Any, replies: List[str]) -> None:
+        """As Rasa handles a message: the user's event, the bot's, back to listening."""
+        from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+        tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, metadata=message.metadata))
+        for reply in replies:
+            tracker.update(BotUttered(reply))
+            await message.output_channel.send_text_message(message.sender_id, reply)
+        tracker.update(ActionExecuted("action_listen"))
+        await self.tracker_store.save(tracker)
+
+    def user_texts(self, sender: str) -> List[str]:
+        from rasa.shared.core.events import UserUttered
+
+        tracker = asyncio.run(self.tracker_store.retrieve(sender))
+        return [e.text for e in tracker.applied_events() if isinstance(e, UserUttered)]
+
+
+def _handle(agent: _FakeAgent, health: List[bool], message: str, on_new_message: Any, **metadata):
+    """One REST request through ClinicRestInput._handle; the action server's health answers
+    `health` in turn (before the turn, after it). Returns (status, JSON body)."""
+    from channels.rest import ClinicRestInput, RestRequest
+
+    channel = ClinicRestInput()
+    answers = iter(health)
+
+    async def action_server_up(_: str) -> bool:
+        return next(answers)
+
+    channel._action_server_up = action_server_up  # type: ignore[method-assign]
+    request = RestRequest(sender="p1", message=message, metadata=metadata or None)
+    answer = asyncio.run(channel._handle(request, on_new_message, agent))
+    return answer.status, json.loads(answer.body)
+
+
+def test_a_message_arriving_while_the_action_server_is_down_is_refused_unstored() -> None:
+    agent = _FakeAgent()
+    handled: List[str] = []
+
+    async def on_new_message(message: Any) -> None:
+        handled.append(message.text)
+
+    status, body = _handle(agent, [False], "hello", on_new_message)
+    assert status == 503 and "restarting" in body["error"] and body["retry_after"] == 3
+    assert handled == []
+
+
+def test_a_turn_the_action_server_vanished_during_is_undone_and_then_handled_once() -> None:
+    agent = _FakeAgent()
+
+    async def answered(message: Any) -> None:
+        await agent.store_message(message, [f"answer to {message.text}"])
+
+    assert _handle(agent, [True, True], "first", answered, message_id="a", attempt=1)[0] == 200
+    status, _ = _handle(agent, [True, False], "second", answered, message_id="b", attempt=1)
+    assert status == 503
+    assert agent.user_texts("p1") == ["first"]  # the half-handled turn is undone
+    status, body = _handle(agent, [True, True], "second", answered, message_id="b", attempt=2)
+    assert status == 200 and body == [{"recipient_id": "p1", "text": "answer to second"}]
+    assert agent.user_texts("p1") == ["first", "second"]
+    # Its reply lost on the way, the page sends it once more: answered from what was stored.
+    status, body = _handle(agent, [], "second", answered, message_id="b", attempt=3)
+    assert status == 200 and body == [{"recipient_id": "p1", "text": "answer to second"}]
+    assert agent.user_texts("p1") == ["first", "second"]
+
+
+def test_a_message_rasa_never_stored_leaves_the_turn_before_it_alone() -> None:
+    agent = _FakeAgent()
+
+    async def answered(message: Any) -> None:
+        await agent.store_message(message, ["ok"])
+
+    async def failing(message: Any) -> None:
+        raise RuntimeError("failed before storing anything")
+
+    _handle(agent, [True, True], "first", answered)
+    assert _handle(agent, [True, False], "second", failing)[0] == 503
+    assert agent.user_texts("p1") == ["first"]
