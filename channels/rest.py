@@ -288,8 +288,10 @@ class ClinicRestInput(RestInput):
     async def _replies_already_sent(
         self, agent: Any, sender: Text, message_id: Text
     ) -> Optional[List[Dict[Text, Any]]]:
+        # The full tracker: `retrieve` starts at the latest SessionStarted, after the notice of a
+        # session started for this very message. Read only for a repeat, which is rare.
         async with agent.lock_store.lock(sender):
-            tracker = await agent.tracker_store.retrieve(sender)
+            tracker = await agent.tracker_store.retrieve_full_tracker(sender)
         if tracker is None:
             return None
         return replies_after_message(list(tracker.events), sender, message_id)
@@ -305,10 +307,12 @@ class ClinicRestInput(RestInput):
             async with agent.lock_store.lock(sender):
                 tracker = await agent.tracker_store.retrieve(sender)
                 latest = tracker.latest_message if tracker is not None else None
+                # Rasa adds its own keys (model_id, assistant_id) to the stored metadata.
+                stored = (latest.metadata or {}) if latest is not None else {}
                 if (
                     latest is None
                     or latest.text != request.message
-                    or (latest.metadata or {}) != (request.metadata or {})
+                    or any(stored.get(k) != v for k, v in (request.metadata or {}).items())
                 ):
                     return False
                 tracker.update(UserUtteranceReverted())

@@ -584,7 +584,9 @@ class _FakeAgent:
         from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
         tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
-        tracker.update(UserUttered(message.text, metadata=message.metadata))
+        # Rasa adds its own keys to the metadata it stores.
+        metadata = {**(message.metadata or {}), "model_id": "m", "assistant_id": "a"}
+        tracker.update(UserUttered(message.text, metadata=metadata))
         for reply in replies:
             tracker.update(BotUttered(reply))
             await message.output_channel.send_text_message(message.sender_id, reply)
