@@ -25,7 +25,7 @@ handled twice:
   already carries that id, Rasa handled it before the connection dropped: its stored replies are
   sent again, and the message is not handled a second time.
 GET /webhooks/rest/ tells whether the model is loaded (`make status` asks it), with or without
-Rasa's HTTP API. One log line per turn gives its time and outcome (channels/turn_log.py).
+Rasa's HTTP API. One log line per turn gives its time and outcome (stores/turn_log.py).
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ import logging
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
+from urllib.parse import urlsplit
 
-import aiohttp
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -76,8 +76,11 @@ RESTARTING_ERROR = (
     "seconds."
 )
 RETRY_AFTER_SECONDS = 3
-# A health check that takes longer than this counts as down: it runs twice per turn.
-ACTION_HEALTH_TIMEOUT_SECONDS = 1.0
+# The action server counts as down only when nothing listens on its port (connection refused):
+# what a crashed or restarting server gives at once. A connection that is slow to open means it
+# is busy, not down (measured: an HTTP /health check timed out under 50 simultaneous
+# conversations and refused messages for nothing). Runs twice per turn; well under 1 ms.
+ACTION_PROBE_TIMEOUT_SECONDS = 1.0
 
 
 class InvalidRestRequest(ValueError):
@@ -236,8 +239,8 @@ class ClinicRestInput(RestInput):
             if replayed is not None:
                 turn_log.log_turn(request.sender, started, "repeated", len(replayed))
                 return response.json(replayed)
-        health_url = _action_health_url(agent)
-        if health_url and not await self._action_server_up(health_url):
+        action_server = _action_server_address(agent)
+        if action_server and not await self._action_server_up(action_server):
             turn_log.log_turn(request.sender, started, "unavailable", 0)
             return restarting_response()
         collector = CollectingOutputChannel()
@@ -259,7 +262,7 @@ class ClinicRestInput(RestInput):
             logger.exception(
                 "REST: handling a message of %s failed.", turn_log.pseudonym(request.sender)
             )
-        if health_url and not await self._action_server_up(health_url):
+        if action_server and not await self._action_server_up(action_server):
             # It went away during the turn: Rasa dropped the events of the actions it could not
             # run. Undo the turn, so that the message sent again is handled once, and whole.
             undone = await self._undo_latest_turn(agent, request)
@@ -276,14 +279,18 @@ class ClinicRestInput(RestInput):
         )
         return response.json(collector.messages)
 
-    async def _action_server_up(self, health_url: Text) -> bool:
-        timeout = aiohttp.ClientTimeout(total=ACTION_HEALTH_TIMEOUT_SECONDS)
+    async def _action_server_up(self, address: Tuple[Text, int]) -> bool:
+        """False when nothing listens on the action server's port (it is down or restarting)."""
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.get(health_url) as answer:
-                    return answer.status == HTTPStatus.OK
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            _, writer = await asyncio.wait_for(
+                asyncio.open_connection(*address), ACTION_PROBE_TIMEOUT_SECONDS
+            )
+        except asyncio.TimeoutError:
+            return True  # busy: the kernel has not accepted yet, but something listens
+        except OSError:
             return False
+        writer.close()
+        return True
 
     async def _replies_already_sent(
         self, agent: Any, sender: Text, message_id: Text
@@ -353,13 +360,13 @@ class ClinicRestInput(RestInput):
         return webhook
 
 
-def _action_health_url(agent: Any) -> Optional[Text]:
-    """The action server's /health address, from the Rasa server's action endpoint (or None)."""
+def _action_server_address(agent: Any) -> Optional[Tuple[Text, int]]:
+    """The action server's host and port, from the Rasa server's action endpoint (or None)."""
     endpoint = getattr(agent, "action_endpoint", None)
     url = getattr(endpoint, "url", None)
     if not url:
         return None
-    base = url.rstrip("/")
-    if base.endswith("/webhook"):
-        base = base[: -len("/webhook")]
-    return base + "/health"
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)

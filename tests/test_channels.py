@@ -454,17 +454,27 @@ def test_retry_marks_are_read_defensively(metadata: Any, expected: Any) -> None:
     assert retry_marks(metadata) == expected
 
 
-def test_the_action_servers_health_address_comes_from_the_action_endpoint() -> None:
+def test_the_action_server_is_down_only_when_nothing_listens_on_its_port() -> None:
+    import socket
+
     from rasa.utils.endpoints import EndpointConfig
 
-    from channels.rest import _action_health_url
+    from channels.rest import ClinicRestInput, _action_server_address
 
     class Agent:
         action_endpoint = EndpointConfig("http://127.0.0.1:5055/webhook/")
 
-    assert _action_health_url(Agent()) == "http://127.0.0.1:5055/health"
+    assert _action_server_address(Agent()) == ("127.0.0.1", 5055)
     Agent.action_endpoint = None
-    assert _action_health_url(Agent()) is None
+    assert _action_server_address(Agent()) is None
+
+    channel = ClinicRestInput()
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(1)
+        address = listening.getsockname()
+        assert asyncio.run(channel._action_server_up(address)) is True
+    assert asyncio.run(channel._action_server_up(address)) is False  # closed: refused
 
 
 def test_a_turns_outcome_and_log_line_hold_no_text(caplog: pytest.LogCaptureFixture) -> None:

@@ -95,9 +95,10 @@ def test_action_server_down_gives_a_temporary_error_not_a_half_answered_turn(
 ) -> None:
     # Rasa 3.6 would log "Encountered an exception while running action", drop that action's
     # events and answer 200 with whatever was said before it: a turn lost for good. The REST
-    # channel (channels/rest.py) asks the action server's /health first and, while it is down,
-    # refuses the message with a 503 and Retry-After before anything is stored: the client
-    # (the chat page) sends it again once the action server is back (supervisord restarts it).
+    # channel (channels/rest.py) first checks that the action server's port takes connections;
+    # while nothing listens there it refuses the message with a 503 and Retry-After before
+    # anything is stored, and the client (the chat page) sends it again once the action server
+    # is back (supervisord restarts it).
     assert replies_while_actions_down.status == 503
     error = json.loads(replies_while_actions_down.body)
     assert "restarting" in error["error"] and error["retry_after"] == 3
