@@ -8,12 +8,12 @@
   flag or a crisis was answered with the safety contacts), unavailable (the action server was
   down: the message was refused, or its turn undone, and the client sends it again), repeated
   (a message sent again that had already been handled: its replies were sent again).
-- `ms`: from the request reaching the REST channel to the reply leaving it.
+- `ms`: from the message reaching the channel to its reply leaving it.
 No message text, no reply text, no sender id: the default log level is safe to keep (docs/privacy.md).
 
 The tracker store knows how a turn ended (its events are saved once per turn: stores/
-reconnecting_sql.py records the outcome here); the REST channel knows the time and writes the
-line (channels/rest.py). Both run in the Rasa server's process.
+reconnecting_sql.py records the outcome here); the channel knows the time and writes the line
+(channels/rest.py, channels/slack.py). Both run in the Rasa server's process.
 """
 
 from __future__ import annotations

@@ -553,6 +553,17 @@ def test_a_message_that_gets_no_reply_gets_a_short_apology_in_slack() -> None:
     assert call["text"] == "Here is an answer."
 
 
+def test_a_slack_turn_gets_its_log_line_without_text(caplog: pytest.LogCaptureFixture) -> None:
+    async def answering(message: Any) -> None:
+        await message.output_channel.send_text_message("U1", "Here is an answer.")
+
+    with caplog.at_level("INFO", logger="turns"):
+        _answer_with(answering)
+    (line,) = [m for m in caplog.messages if m.startswith("turn ")]
+    assert re.fullmatch(r"turn conversation=[0-9a-f]{12} outcome=answered ms=\d+ replies=1", line)
+    assert "U1" not in line and "hello" not in line
+
+
 def test_the_chart_is_posted_in_the_thread_with_its_text_alternative(tmp_path: Path) -> None:
     """Issue 16: in a Slack thread, the chart comes with its description, in that thread."""
     from backpain.study.queries import answer_chart
