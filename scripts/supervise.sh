@@ -20,7 +20,8 @@ if ! command -v supervisord >/dev/null 2>&1; then
     "(Debian's supervisor package)." >&2
   exit 1
 fi
-mkdir -p "$RUN_DIR" "$LOG_DIR"
+# var/ holds the default tracker store (endpoints.yml: var/tracker.db) whatever RUN_DIR is.
+mkdir -p var "$RUN_DIR" "$LOG_DIR"
 if [ -S "$RUN_DIR/supervisor.sock" ] && supervisorctl -c "$RUN_DIR/supervisord.conf" pid >/dev/null 2>&1; then
   echo "The assistant is already running from $RUN_DIR (make status; Ctrl-C in its terminal stops it)." >&2
   exit 1
@@ -38,6 +39,21 @@ if [ -n "${RASA_API_TOKEN:-}" ]; then
   echo "Rasa HTTP API: on (every request needs ?token=\$RASA_API_TOKEN)"
 else
   echo "Rasa HTTP API: off (set RASA_API_TOKEN to enable it)"
+fi
+
+# endpoints.yml names the action server on port 5055; with another ACTION_PORT the Rasa server
+# gets a copy that names that port (an ENDPOINTS file given is used as it is).
+if [ -z "${ENDPOINTS:-}" ]; then
+  export ENDPOINTS=endpoints.yml
+  if [ "$ACTION_PORT" != 5055 ]; then
+    export ENDPOINTS=$RUN_DIR/endpoints.yml
+    $bin/python - endpoints.yml "$ENDPOINTS" "http://127.0.0.1:$ACTION_PORT/webhook" <<'PY'
+import sys, yaml
+endpoints = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+endpoints["action_endpoint"] = {"url": sys.argv[3]}
+open(sys.argv[2], "w", encoding="utf-8").write(yaml.safe_dump(endpoints, sort_keys=False))
+PY
+  fi
 fi
 
 # The config from its template; the token and other secrets stay in the environment.
