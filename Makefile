@@ -11,17 +11,23 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Keep TensorFlow's start-up chatter out of the way.
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run run-scaled shell test setup pipeline train validate lint format test-stories test-nlu pytest lock clean help \
+.PHONY: run run-scaled status shell test setup pipeline train validate lint format test-stories test-nlu pytest lock clean help \
 	privacy-list privacy-delete privacy-expire bench
 
 help:
 	@echo "make run    start the assistant (sets up and trains when needed); Ctrl-C stops it"
 	@echo "make test   validate the data, train, and run every test"
+	@echo "make status is every part up? (exit 1 when one is down; SCALED=1 for make run-scaled)"
 	@echo "make shell  chat in the terminal (rasa shell)"
 	@echo "make run-scaled, make privacy-list|privacy-delete|privacy-expire, make bench: see README"
 
 run:
 	@scripts/run.sh
+
+# One line per part (action server, Rasa server with its model, page server, tracker store; with
+# SCALED=1 PostgreSQL and Redis); exits 1 when any is down. Same RASA_PORT/... variables as run.
+status:
+	@$(BIN)/python scripts/status.py $(if $(SCALED),--scaled)
 
 # Several Rasa servers on one PostgreSQL and one Redis (see docs/scaling.md for the variables).
 run-scaled:

@@ -12,6 +12,20 @@ Rasa, so `curl -d` works) with:
 - `metadata`: optional JSON object, stored with the message as in Rasa.
 A client's `input_channel` is ignored: messages arriving here are recorded as "rest", so a web
 client cannot pass itself off as Slack.
+
+While a part behind it restarts (README, "Running it for real"), no message is lost and none is
+handled twice:
+- Action server down when a message arrives: the message is not handled (nothing is stored) and
+  the answer is a 503 with a JSON error and `Retry-After`, so the client sends it again later.
+- Action server gone during the turn: Rasa carries on without the action's events, which would
+  leave a half-answered turn. The turn is undone (Rasa's `UserUtteranceReverted`, so the tracker's
+  applied events no longer hold it) and the answer is the same 503.
+- A client that sends a message again (the page, after a dropped connection) marks it with
+  `metadata.message_id` and `metadata.attempt` > 1. When the conversation's latest message
+  already carries that id, Rasa handled it before the connection dropped: its stored replies are
+  sent again, and the message is not handled a second time.
+GET /webhooks/rest/ tells whether the model is loaded (`make status` asks it), with or without
+Rasa's HTTP API. One log line per turn gives its time and outcome (stores/turn_log.py).
 """
 
 from __future__ import annotations
@@ -19,16 +33,27 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
+from urllib.parse import urlsplit
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
+
+from stores import turn_log
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +69,18 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # behind it (most often the action server being down). The person is told, instead of being
 # left waiting; their message is already stored, and the next turn works once it is back.
 NO_REPLY_TEXT = "Sorry, I can't look that up right now. Please try again in a moment."
+
+# The answer while the action server is down (supervisord restarts it within seconds).
+RESTARTING_ERROR = (
+    "The assistant is restarting. Your message was not handled; please send it again in a few "
+    "seconds."
+)
+RETRY_AFTER_SECONDS = 3
+# The action server counts as down only when nothing listens on its port (connection refused):
+# what a crashed or restarting server gives at once. A connection that is slow to open means it
+# is busy, not down (measured: an HTTP /health check timed out under 50 simultaneous
+# conversations and refused messages for nothing). Runs twice per turn; well under 1 ms.
+ACTION_PROBE_TIMEOUT_SECONDS = 1.0
 
 
 class InvalidRestRequest(ValueError):
@@ -117,6 +154,74 @@ def error_response(error: InvalidRestRequest) -> HTTPResponse:
     return response.json({"error": str(error)}, status=error.status)
 
 
+def restarting_response() -> HTTPResponse:
+    return response.json(
+        {"error": RESTARTING_ERROR, "retry_after": RETRY_AFTER_SECONDS},
+        status=HTTPStatus.SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def retry_marks(metadata: Optional[Dict[Text, Any]]) -> "tuple[Optional[str], int]":
+    """The client's `message_id` and `attempt` (1 when absent or not a positive whole number)."""
+    metadata = metadata or {}
+    message_id = metadata.get("message_id")
+    attempt = metadata.get("attempt")
+    if not isinstance(message_id, str) or not message_id:
+        message_id = None
+    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+        attempt = 1
+    return message_id, attempt
+
+
+def replies_after_message(
+    events: List[Any], sender: Text, message_id: Text
+) -> Optional[List[Dict[Text, Any]]]:
+    """The REST messages Rasa sent for the latest user message, if that one is `message_id`.
+
+    `events` are all of a tracker's events. The turn's messages are the bot's after the user
+    message and, before it, those of a session Rasa started for it (the opening notice: a custom
+    action_session_start's messages come before its SessionStarted, so Rasa's "applied events"
+    leave them out). None when the latest user message is another one, or was undone: this one
+    was never handled (or not whole), and must be.
+    """
+    users = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
+    if not users or (events[users[-1]].metadata or {}).get("message_id") != message_id:
+        return None
+    latest = users[-1]
+    if any(isinstance(event, UserUtteranceReverted) for event in events[latest + 1 :]):
+        return None
+    # The previous turn ends when the assistant listens again after its user message.
+    start = -1
+    if len(users) > 1:
+        start = next(
+            (
+                index
+                for index in range(users[-2] + 1, latest)
+                if isinstance(events[index], ActionExecuted)
+                and events[index].action_name == ACTION_LISTEN_NAME
+            ),
+            latest,
+        )
+    turn = events[start + 1 : latest] + events[latest + 1 :]
+    messages: List[Dict[Text, Any]] = []
+    for event in turn:
+        if not isinstance(event, BotUttered):
+            continue
+        data = event.data or {}
+        # As CollectingOutputChannel sends a response: text (with its buttons), then the rest.
+        if event.text or data.get("buttons"):
+            messages.append(
+                CollectingOutputChannel._message(
+                    sender, text=event.text, buttons=data.get("buttons")
+                )
+            )
+        for kind in ("image", "attachment", "custom"):
+            if data.get(kind):
+                messages.append(CollectingOutputChannel._message(sender, **{kind: data[kind]}))
+    return messages
+
+
 class ClinicRestInput(RestInput):
     """Rasa's REST channel with its request checked before it reaches the assistant."""
 
@@ -124,7 +229,20 @@ class ClinicRestInput(RestInput):
     def name(cls) -> Text:
         return "rest"
 
-    async def _handle(self, request: RestRequest, on_new_message: OnNewMessage) -> HTTPResponse:
+    async def _handle(
+        self, request: RestRequest, on_new_message: OnNewMessage, agent: Any = None
+    ) -> HTTPResponse:
+        started = time.monotonic()
+        message_id, attempt = retry_marks(request.metadata)
+        if agent is not None and message_id and attempt > 1:
+            replayed = await self._replies_already_sent(agent, request.sender, message_id)
+            if replayed is not None:
+                turn_log.log_turn(request.sender, started, "repeated", len(replayed))
+                return response.json(replayed)
+        action_server = _action_server_address(agent)
+        if action_server and not await self._action_server_up(action_server):
+            turn_log.log_turn(request.sender, started, "unavailable", 0)
+            return restarting_response()
         collector = CollectingOutputChannel()
         try:
             await on_new_message(
@@ -137,20 +255,90 @@ class ClinicRestInput(RestInput):
                 )
             )
         except asyncio.CancelledError:
-            logger.error("REST: handling a message from %s timed out.", request.sender)
+            logger.error(
+                "REST: handling a message of %s timed out.", turn_log.pseudonym(request.sender)
+            )
         except Exception:  # as Rasa does: answer with what was collected, log the failure
-            logger.exception("REST: handling a message from %s failed.", request.sender)
+            logger.exception(
+                "REST: handling a message of %s failed.", turn_log.pseudonym(request.sender)
+            )
+        if action_server and not await self._action_server_up(action_server):
+            # It went away during the turn: Rasa dropped the events of the actions it could not
+            # run. Undo the turn, so that the message sent again is handled once, and whole.
+            undone = await self._undo_latest_turn(agent, request)
+            turn_log.log_turn(request.sender, started, "unavailable", 0, undone=undone)
+            return restarting_response()
         if not collector.messages:
-            logger.warning("REST: no reply for %s; telling them to try again.", request.sender)
+            logger.warning(
+                "REST: no reply for %s; telling them to try again.",
+                turn_log.pseudonym(request.sender),
+            )
             collector.messages.append({"recipient_id": request.sender, "text": NO_REPLY_TEXT})
+        turn_log.log_turn(
+            request.sender, started, turn_log.take_outcome(request.sender), len(collector.messages)
+        )
         return response.json(collector.messages)
+
+    async def _action_server_up(self, address: Tuple[Text, int]) -> bool:
+        """False when nothing listens on the action server's port (it is down or restarting)."""
+        try:
+            _, writer = await asyncio.wait_for(
+                asyncio.open_connection(*address), ACTION_PROBE_TIMEOUT_SECONDS
+            )
+        except asyncio.TimeoutError:
+            return True  # busy: the kernel has not accepted yet, but something listens
+        except OSError:
+            return False
+        writer.close()
+        return True
+
+    async def _replies_already_sent(
+        self, agent: Any, sender: Text, message_id: Text
+    ) -> Optional[List[Dict[Text, Any]]]:
+        # The full tracker: `retrieve` starts at the latest SessionStarted, after the notice of a
+        # session started for this very message. Read only for a repeat, which is rare.
+        async with agent.lock_store.lock(sender):
+            tracker = await agent.tracker_store.retrieve_full_tracker(sender)
+        if tracker is None:
+            return None
+        return replies_after_message(list(tracker.events), sender, message_id)
+
+    async def _undo_latest_turn(self, agent: Any, request: RestRequest) -> bool:
+        """Revert the conversation's latest turn if it is this request's message; True if done.
+
+        Only that message's turn: when the message was never stored (Rasa failed before), the
+        turn before it is a whole one and stays.
+        """
+        sender = request.sender
+        try:
+            async with agent.lock_store.lock(sender):
+                tracker = await agent.tracker_store.retrieve(sender)
+                latest = tracker.latest_message if tracker is not None else None
+                # Rasa adds its own keys (model_id, assistant_id) to the stored metadata.
+                stored = (latest.metadata or {}) if latest is not None else {}
+                if (
+                    latest is None
+                    or latest.text != request.message
+                    or any(stored.get(k) != v for k, v in (request.metadata or {}).items())
+                ):
+                    return False
+                tracker.update(UserUtteranceReverted())
+                await agent.tracker_store.save(tracker)
+                return True
+        except Exception:
+            logger.exception(
+                "REST: could not undo a half-handled turn of %s.", turn_log.pseudonym(sender)
+            )
+            return False
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        async def health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            ready = bool(agent is not None and agent.is_ready())
+            return response.json({"status": "ok", "model_loaded": ready})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
@@ -165,6 +353,20 @@ class ClinicRestInput(RestInput):
                     ),
                     content_type="text/event-stream",
                 )
-            return await self._handle(parsed, on_new_message)
+            return await self._handle(
+                parsed, on_new_message, getattr(request.app.ctx, "agent", None)
+            )
 
         return webhook
+
+
+def _action_server_address(agent: Any) -> Optional[Tuple[Text, int]]:
+    """The action server's host and port, from the Rasa server's action endpoint (or None)."""
+    endpoint = getattr(agent, "action_endpoint", None)
+    url = getattr(endpoint, "url", None)
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)

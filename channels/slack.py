@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
@@ -34,6 +35,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.slack_format import slack_messages
+from stores import turn_log
 
 logger = logging.getLogger(__name__)
 
@@ -292,6 +294,7 @@ class ClinicSlackInput(SlackInput):
         """Rasa's handling, plus a short apology when the assistant posted nothing in reply."""
 
         async def answer_or_apologise(message: UserMessage) -> None:
+            started = time.monotonic()
             try:
                 await on_new_message(message)
             except Exception:  # logged; the person still hears back
@@ -299,6 +302,10 @@ class ClinicSlackInput(SlackInput):
             bot = message.output_channel
             if isinstance(bot, ClinicSlackBot) and bot.posts == 0:
                 await bot.send_text_message(message.sender_id or "", NO_REPLY_TEXT)
+            # The turn's log line, as the REST channel writes it (stores/turn_log.py).
+            sender = message.sender_id or ""
+            posts = bot.posts if isinstance(bot, ClinicSlackBot) else 0
+            turn_log.log_turn(sender, started, turn_log.take_outcome(sender), posts)
 
         return await super().process_message(
             request, answer_or_apologise, text, sender_id, metadata

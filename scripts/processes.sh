@@ -1,5 +1,5 @@
-# Sourced by scripts/run.sh and scripts/run_scaled.sh: start servers, wait for them, and stop
-# every one of them on Ctrl-C, on an error, or when one of them exits.
+# Sourced by scripts/run_scaled.sh (`make run` runs supervisord instead): start servers, wait
+# for them, and stop every one of them on Ctrl-C, on an error, or when one of them exits.
 pids=()
 stop() {
   trap - INT TERM EXIT

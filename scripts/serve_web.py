@@ -4,25 +4,36 @@
     .venv/bin/python scripts/serve_web.py [--host 127.0.0.1] [--port 8080]
                                           [--rasa-url http://localhost:5005]
 
-Routes (GET and HEAD only):
+Routes (GET and HEAD, except /webhook):
   /              web/index.html
   /<file>        a file in web/
   /charts/<file> a file in build/charts/ (charts the assistant links to)
-  /config.json   what the page needs at start: the Rasa REST webhook URL, the clinic's emergency
-                 number (config/clinic.yml) and the message length limit
+  /config.json   what the page needs at start: where to send messages (/webhook), the clinic's
+                 emergency number (config/clinic.yml) and the message length limit
+  POST /webhook  the page's messages, passed on to Rasa's REST webhook and its answer passed back
+
+The page talks only to this server. While the Rasa server restarts (it is unreachable, or does
+not answer in time), POST /webhook answers 503 with a JSON error and `Retry-After` instead of a
+dropped connection, and the page sends the message again (web/chat.js); a 503 of the REST channel
+itself (the action server restarting) is passed on as it is.
 
 Standard library plus pyyaml only (through backpain.clinic_config), so it runs without Rasa.
 Requests are resolved inside their folder (no `..`, no symlinks out, no hidden files), folders
 are never listed, and every answer carries an explicit content type and a strict
-Content-Security-Policy that lets the page talk only to itself and to the Rasa server.
+Content-Security-Policy that lets the page talk only to itself. The request log names paths and
+statuses only: no message text.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import posixpath
+import socket
 import sys
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +55,17 @@ MAX_MESSAGE_CHARS = 2000
 DEFAULT_WEB_DIR = PROJECT_ROOT / "web"
 DEFAULT_CHARTS_DIR = PROJECT_ROOT / "build" / "charts"
 CHARTS_PREFIX = "/charts/"
+# Where the page posts its messages, on this server.
+PAGE_WEBHOOK_PATH = "/webhook"
+# A request body larger than this is refused (the REST channel's own limit is the same).
+MAX_WEBHOOK_BODY_BYTES = 1_000_000
+# Longer than the page waits (web/chat.js, 30 s), so the page's own timeout is what a person sees.
+UPSTREAM_TIMEOUT_SECONDS = 35
+RETRY_AFTER_SECONDS = 3
+RESTARTING_ERROR = (
+    "The assistant is restarting. Your message was not handled; please send it again in a few "
+    "seconds."
+)
 
 CONTENT_TYPES: Dict[str, str] = {
     ".html": "text/html; charset=utf-8",
@@ -74,13 +96,12 @@ class WebSettings:
 
     def page_config(self) -> Dict[str, object]:
         return {
-            "rest_url": self.rest_url,
+            "rest_url": PAGE_WEBHOOK_PATH.lstrip("/"),  # relative: this server, wherever it is
             "emergency_number": self.emergency_number,
             "max_message_chars": MAX_MESSAGE_CHARS,
         }
 
     def content_security_policy(self) -> str:
-        rasa_origin = origin_of(self.rest_url)
         image_sources = " ".join(["'self'", "data:", *self.extra_image_origins])
         return "; ".join(
             [
@@ -88,7 +109,7 @@ class WebSettings:
                 "script-src 'self'",
                 "style-src 'self'",
                 f"img-src {image_sources}",
-                f"connect-src 'self' {rasa_origin}",
+                "connect-src 'self'",
                 "base-uri 'none'",
                 "form-action 'none'",
                 "frame-ancestors 'none'",
@@ -149,7 +170,23 @@ def make_handler(settings: WebSettings) -> type:
                 extra={"Allow": "GET, HEAD"},
             )
 
-        do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method  # noqa: N815
+        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method  # noqa: N815
+
+        def do_POST(self) -> None:  # noqa: N802
+            if self._request_path() != PAGE_WEBHOOK_PATH:
+                self._refuse_method()
+                return
+            try:
+                length = int(self.headers.get("Content-Length") or "0")
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_WEBHOOK_BODY_BYTES:
+                body = json.dumps({"error": "The request body is missing or too large."})
+                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, body.encode(), ".json", True)
+                return
+            status, body, retry_after = forward_to_rasa(settings.rest_url, self.rfile.read(length))
+            extra = {"Retry-After": retry_after} if retry_after else None
+            self._send(status, body, ".json", True, extra=extra)
 
         def _answer(self, send_body: bool) -> None:
             path = self._request_path()
@@ -210,6 +247,26 @@ def make_handler(settings: WebSettings) -> type:
             sys.stderr.write(f"serve_web: {self.address_string()} {format % args}\n")
 
     return ChatPageHandler
+
+
+def forward_to_rasa(url: str, body: bytes) -> Tuple[int, bytes, Optional[str]]:
+    """POST `body` to Rasa's REST webhook: its status, body and Retry-After, or a 503 of our own
+    when it cannot be reached (restarting) or does not answer in time."""
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=UPSTREAM_TIMEOUT_SECONDS) as answer:
+            return answer.status, answer.read(), None
+    except urllib.error.HTTPError as error:  # Rasa answered, with an error status: pass it on
+        return error.code, error.read(), error.headers.get("Retry-After")
+    except (urllib.error.URLError, http.client.HTTPException, socket.timeout, OSError):
+        unavailable = {"error": RESTARTING_ERROR, "retry_after": RETRY_AFTER_SECONDS}
+        return (
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            json.dumps(unavailable).encode("utf-8"),
+            str(RETRY_AFTER_SECONDS),
+        )
 
 
 def make_server(host: str, port: int, settings: WebSettings) -> ThreadingHTTPServer:

@@ -9,7 +9,8 @@ writes the events beyond the number already stored).
 
 The only change here: SQLAlchemy tests each pooled connection before use (`pool_pre_ping`)
 and replaces a dead one, so the first message after a restart reads the real conversation.
-Everything else (the `events` table, how events are stored and read) is Rasa's own.
+Everything else (the `events` table, how events are stored and read) is Rasa's own. Saving a
+tracker also notes how its latest turn ended, for the turn's log line (stores/turn_log.py).
 Configure it in an endpoints file as `type: stores.reconnecting_sql.ReconnectingSQLTrackerStore`
 with the same settings as `type: SQL`.
 """
@@ -20,6 +21,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from stores import turn_log
 
 
 class ReconnectingSQLTrackerStore(SQLTrackerStore):
@@ -31,3 +35,7 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        turn_log.record_outcome(tracker)

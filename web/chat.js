@@ -1,4 +1,5 @@
-// The clinic chat page: talks to Rasa's REST channel and keeps the conversation in localStorage.
+// The clinic chat page: talks to Rasa's REST channel (through the page's own server, which passes
+// messages on: scripts/serve_web.py) and keeps the conversation in localStorage.
 // Every piece of text (the patient's or the assistant's) becomes DOM text nodes; nothing is ever
 // parsed as HTML, so a message that looks like markup is shown as the characters it contains.
 "use strict";
@@ -9,8 +10,12 @@
   const REPLY_TIMEOUT_MS = 30000;
   // Only the newest entries are kept across reloads, so storage cannot grow without bound.
   const MAX_STORED_ENTRIES = 300;
+  // While the assistant restarts, a message is sent again after these waits (then every 8 s)
+  // until it arrives, unless the server says how long to wait (Retry-After).
+  const RESTART_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
+  const MAX_RETRY_AFTER_MS = 10000;
   const DEFAULT_CONFIG = {
-    rest_url: "http://localhost:5005/webhooks/rest/webhook",
+    rest_url: "webhook",
     emergency_number: "",
     max_message_chars: 2000,
   };
@@ -27,10 +32,21 @@
     }
   }
 
+  // A part of the assistant is restarting: HTTP 502, 503 or 504, or no answer at all (the page's
+  // own server is restarting). The message was not handled (or its turn was undone), so it is
+  // safe, and right, to send it again; a repeat of one already handled is answered, not redone.
+  class RestartingError extends Error {
+    constructor(retryAfterMs) {
+      super("restarting");
+      this.retryAfterMs = retryAfterMs;
+    }
+  }
+
   const ui = {
     conversation: document.getElementById("conversation"),
     messages: document.getElementById("messages"),
     typing: document.getElementById("typing"),
+    restarting: document.getElementById("restarting"),
     errorBanner: document.getElementById("error"),
     errorText: document.getElementById("error-text"),
     retry: document.getElementById("retry"),
@@ -329,16 +345,34 @@
 
   // ---- talking to Rasa -----------------------------------------------------------------------
 
-  async function postToRasa(message) {
+  function retryAfterMs(response) {
+    const seconds = Number(response.headers.get("Retry-After"));
+    return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : null;
+  }
+
+  // delivery: { id, attempt } marks a message and how often it was sent, so that the server can
+  // tell a message sent again from a new one with the same words.
+  async function postToRasa(message, delivery) {
     const controller = new AbortController();
     const timer = window.setTimeout(() => controller.abort(), REPLY_TIMEOUT_MS);
     try {
-      const response = await fetch(config.rest_url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: conversation.senderId, message }),
-        signal: controller.signal,
-      });
+      let response;
+      try {
+        response = await fetch(config.rest_url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({
+            sender: conversation.senderId,
+            message,
+            metadata: { message_id: delivery.id, attempt: delivery.attempt },
+          }),
+          signal: controller.signal,
+        });
+      } catch (error) {
+        if (error && error.name === "AbortError") throw error;
+        throw new RestartingError(null); // no answer at all: the page's server is restarting
+      }
+      if ([502, 503, 504].includes(response.status)) throw new RestartingError(retryAfterMs(response));
       if (!response.ok) throw new ServerError(response.status);
       let reply;
       try {
@@ -373,6 +407,32 @@
   function showError(text) {
     ui.errorText.textContent = text;
     ui.errorBanner.hidden = false;
+  }
+
+  function showRestarting(isRestarting) {
+    ui.restarting.hidden = !isRestarting;
+  }
+
+  function sleep(milliseconds) {
+    return new Promise((resolve) => window.setTimeout(resolve, milliseconds));
+  }
+
+  // Sends until it arrives while the assistant restarts, showing the notice meanwhile. Any other
+  // failure (or "start over", which makes the reply unwanted) ends it.
+  async function postUntilDelivered(message, myGeneration) {
+    const delivery = { id: newSenderId(), attempt: 1 };
+    for (let retries = 0; ; retries += 1) {
+      try {
+        return await postToRasa(message, delivery);
+      } catch (error) {
+        if (!(error instanceof RestartingError) || myGeneration !== generation) throw error;
+        showRestarting(true);
+        const backOff = RESTART_RETRY_DELAYS_MS[Math.min(retries, RESTART_RETRY_DELAYS_MS.length - 1)];
+        await sleep(error.retryAfterMs || backOff);
+        if (myGeneration !== generation) throw error;
+        delivery.attempt += 1;
+      }
+    }
   }
 
   function hideError() {
@@ -416,8 +476,9 @@
     }
     setBusy(true);
     try {
-      const replies = await postToRasa(message);
+      const replies = await postUntilDelivered(message, myGeneration);
       if (myGeneration !== generation) return false;
+      showRestarting(false);
       if (pendingItem) {
         pendingItem.remove();
         addEntry({ from: "user", text: display });
@@ -429,6 +490,7 @@
       return true;
     } catch (error) {
       if (myGeneration !== generation) return false;
+      showRestarting(false);
       if (pendingItem) pendingItem.remove();
       failedDelivery = { message, display, source };
       showError(describeFailure(error, source));
@@ -526,6 +588,7 @@
     saveConversation();
     failedDelivery = null;
     hideError();
+    showRestarting(false);
     setBusy(false);
     renderHistory();
     ui.input.focus();
@@ -540,7 +603,8 @@
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const loaded = await response.json();
       return {
-        rest_url: isString(loaded.rest_url) && safeWebUrl(loaded.rest_url) ? loaded.rest_url : DEFAULT_CONFIG.rest_url,
+        rest_url: isString(loaded.rest_url) && safeWebUrl(loaded.rest_url, window.location.href)
+          ? loaded.rest_url : DEFAULT_CONFIG.rest_url,
         emergency_number: isString(loaded.emergency_number) ? loaded.emergency_number : "",
         max_message_chars: Number.isInteger(loaded.max_message_chars) && loaded.max_message_chars > 0
           ? loaded.max_message_chars : DEFAULT_CONFIG.max_message_chars,

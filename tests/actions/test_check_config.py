@@ -37,7 +37,7 @@ def test_the_shipped_contacts_are_one_countrys_set() -> None:
 def test_the_contacts_country_is_printed_for_make_run() -> None:
     assert (
         "--print contacts_country"
-        in (Path(__file__).resolve().parents[2] / "scripts" / "run.sh").read_text()
+        in (Path(__file__).resolve().parents[2] / "scripts" / "supervise.sh").read_text()
     )
 
 
