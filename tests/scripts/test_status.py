@@ -20,7 +20,7 @@ import pytest
 from tests.support.harness import free_port
 from tests.support.services import PostgresServer, RedisServer, require_services
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STATUS_SCRIPT = PROJECT_ROOT / "scripts" / "status.py"
 
 
