@@ -1,5 +1,5 @@
 """The clinic page in a real browser against the real assistant (the page's own behaviour is
-tested against a stub in tests/web/test_web_page.py). Leaves results/web_chat.png behind."""
+tested against a stub in tests/web/). Leaves results/web_chat.png behind."""
 
 from __future__ import annotations
 

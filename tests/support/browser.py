@@ -1,6 +1,6 @@
 """Helpers for driving the clinic chat page in Debian's chromium (headless, through Playwright).
 
-Used by tests/web/test_web_page.py against a stub Rasa server, and meant for a test against the
+Used by tests/web/ against a stub Rasa server, and meant for a test against the
 real assistant too:
 
     from tests.support.browser import ChatPage, launch_browser, require_chromium, serve_web_page
