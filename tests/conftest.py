@@ -1,17 +1,45 @@
-"""Shared pytest fixtures: the running assistant for end-to-end tests (see tests/support/harness.py)."""
+"""Shared pytest fixtures.
+
+- For the action server's unit tests: `domain` (the real domain, loaded through Rasa's
+  Domain.load), `dispatcher` (a fresh CollectingDispatcher) and `tracker` (the one tracker
+  builder, tests/support/doubles.py). Parametrised tables that need the domain while tests are
+  collected import DOMAIN from there directly.
+- For the end-to-end tests: the running assistant (tests/support/harness.py), its web page and a
+  fresh conversation id per test.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Dict, Iterator
 
 import pytest
 import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from backpain.clinic_config import clinic_config
+from tests.support.doubles import DOMAIN, make_tracker
 from tests.support.harness import Assistant, free_port
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    """domain.yml and data/responses/, as the action server receives them."""
+    return DOMAIN
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def tracker() -> Callable[..., Tracker]:
+    """Builds a tracker from slot values and the latest message (see make_tracker)."""
+    return make_tracker
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation.clarify import TITLES_FILE, intent_titles, topic_questions
+from actions.conversation.clarify import (
+    TITLES_FILE,
+    ActionDefaultAskAffirmation,
+    ActionDefaultFallback,
+    intent_titles,
+    topic_questions,
+)
 from backpain.clarify import MAX_OPTIONS, Option, clarify_options, plain_example
 from tests.support.doubles import make_tracker
 
@@ -118,18 +127,15 @@ def test_every_education_topic_has_a_question_for_its_button() -> None:
     assert all("[" not in question and question.strip() for question in questions.values())
 
 
-def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still() -> None:
+def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still(
+    tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher
+) -> None:
     """'Sorry, I still couldn't...' on the first message of a conversation reads as a bug."""
-    from rasa_sdk.executor import CollectingDispatcher
-
-    from actions.conversation.clarify import ActionDefaultAskAffirmation
-
     ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "thank", "confidence": 0.26}]
-    tracker = make_tracker(
+    unclear = tracker(
         text="ur really helpful lol", intent="nlu_fallback", confidence=0.55, intent_ranking=ranking
     )
-    dispatcher = CollectingDispatcher()
-    ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
+    ActionDefaultAskAffirmation().run(dispatcher, unclear, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_menu"]
 
 
@@ -153,10 +159,6 @@ OTHER_EVENT = {
 
 
 def _run_fallback(intent: str, events: list) -> tuple:
-    from rasa_sdk.executor import CollectingDispatcher
-
-    from actions.conversation.clarify import ActionDefaultFallback
-
     tracker = make_tracker(text=intent, intent=intent, events=events)
     dispatcher = CollectingDispatcher()
     result = ActionDefaultFallback().run(dispatcher, tracker, {})
