@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional
+
+from text_to_num import alpha2digit
 
 # Anything longer is not a short answer; parsing it would only find accidental numbers.
 MAX_ANSWER_CHARACTERS = 500
@@ -61,106 +63,20 @@ def looks_like_question(answer: object) -> bool:
 
 
 # --- number words -------------------------------------------------------------------------
-_UNITS = {
-    "zero": 0,
-    "nought": 0,
-    "nil": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-# Whole answers that mean "nothing at all" on a rating scale.
 _ZERO_ANSWERS = {"none", "nothing", "no pain", "no fear", "no tension", "not at all", "none at all"}
+# A dash between a number word and a digit ("six-7") is a range; text2num reads words only when
+# the dash stands apart.
+_WORD_DIGIT_DASH = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
 
 
 def words_to_digits(text: str) -> str:
-    """Replace spelled-out numbers by digits: "twenty-five" -> "25", "a hundred" -> "100"."""
-    # A dash between letters separates number words ("twenty-five"); a dash before a digit with
-    # no word before it is a minus sign ("-3"), between digits a range ("6-7").
-    spaced = re.sub(r"(?<=[a-z])-(?=[a-z])", " - ", text.lower())
-    tokens = re.findall(r"(?<![\w.])-\d+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+|[^\sa-z\d]", spaced)
-    output: List[str] = []
-    index = 0
-    while index < len(tokens):
-        value, consumed = _read_number_words(tokens, index)
-        if consumed:
-            output.append(str(value))
-            index += consumed
-        else:
-            output.append(tokens[index])
-            index += 1
-    # Re-join; a dash between two digits stays a range marker ("6-7"), elsewhere a space.
-    joined = " ".join(output)
-    joined = re.sub(r"(\d) - (?=\d)", r"\1-", joined)
-    return re.sub(r"\s+-\s+", " ", joined)
+    """Spelled-out numbers as digits, lower case: "Twenty-five" -> "25", "six-7" -> "6 - 7".
 
-
-def _read_number_words(tokens: List[str], start: int) -> Tuple[int, int]:
-    """Read one spelled-out number (up to "one hundred") at `start`; returns (value, tokens used)."""
-    index = start
-    value = 0
-    if (
-        index < len(tokens)
-        and tokens[index] in ("a", "one")
-        and index + 1 < len(tokens)
-        and tokens[index + 1] == "hundred"
-    ):
-        return 100, 2
-    if index < len(tokens) and tokens[index] == "hundred":
-        return 100, 1
-    if index < len(tokens) and tokens[index] in _TENS:
-        value = _TENS[tokens[index]]
-        index += 1
-        # "twenty five" and "twenty-five" (the dash became its own token)
-        skip = 1 if index < len(tokens) and tokens[index] == "-" else 0
-        if (
-            index + skip < len(tokens)
-            and tokens[index + skip] in _UNITS
-            and 0 < _UNITS[tokens[index + skip]] < 10
-        ):
-            value += _UNITS[tokens[index + skip]]
-            index += 1 + skip
-        return value, index - start
-    if index < len(tokens) and tokens[index] in _UNITS:
-        value = _UNITS[tokens[index]]
-        index += 1
-        # "five hundred", "two hundred and fifty"
-        if index < len(tokens) and tokens[index] == "hundred" and 0 < value < 10:
-            value *= 100
-            index += 1
-            after_and = index + 1 if index < len(tokens) and tokens[index] == "and" else index
-            rest, used = _read_number_words(tokens, after_and)
-            if used and rest < 100:
-                value += rest
-                index = after_and + used
-        return value, index - start
-    return 0, 0
+    text2num's alpha2digit does the reading (threshold 0: "one" and "two" count too, since a
+    rating of "two" is an answer). It replaced a hand-written reader after giving the same
+    result on every parser test but one, the word-dash-digit range handled above (issue 17).
+    """
+    return alpha2digit(_WORD_DIGIT_DASH.sub(" - ", text.lower()), "en", threshold=0)
 
 
 # --- ratings ------------------------------------------------------------------------------
