@@ -15,20 +15,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.guided.exposure_forms import next_activity_to_rate
+from actions.guided.titles import SCRIPT_TITLES
 from backpain.fear_ladder import (
     Ladder,
     propose_first_step,
 )
 
-# The scripts' forms and how they are called when talking to the person.
-SCRIPT_TITLES: Dict[str, str] = {
-    "breathing_form": "breathing exercise",
-    "thought_record_form": "thought record",
-    "pacing_form": "pacing plan",
-    "flare_plan_form": "flare-up plan",
-    "exposure_form": "fear ladder",
-    "exposure_practice_form": "practice record",
-}
 # Which form each starting intent opens.
 START_INTENTS: Dict[str, str] = {
     "start_breathing": "breathing_form",

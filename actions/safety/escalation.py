@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guided.titles import SCRIPT_TITLES
 from backpain.clinic_config import ClinicConfigError, clinic_config
 
 logger = logging.getLogger(__name__)
@@ -35,15 +36,8 @@ SAFETY_INTENTS = ESCALATION_INTENTS + (UNCLEAR,)
 
 PAUSED_FORM_SLOT = "paused_form"
 SCRIPT_TO_RESUME_SLOT = "script_to_resume"
-# The values of the categorical slot script_to_resume (domain.yml).
-RESUMABLE_FORMS = (
-    "breathing_form",
-    "thought_record_form",
-    "pacing_form",
-    "flare_plan_form",
-    "exposure_form",
-    "exposure_practice_form",
-)
+# The values of the categorical slot script_to_resume (domain.yml): every script.
+RESUMABLE_FORMS = tuple(SCRIPT_TITLES)
 LAST_ESCALATION_SLOT = "last_escalation"
 SAFETY_PARSE_KEY = "safety"  # set by components/safety_screen.py
 

@@ -17,14 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: Dict[str, Any] = Domain.load(
     [str(PROJECT_ROOT / "domain.yml"), str(PROJECT_ROOT / "data" / "responses")]
 ).as_dict()
-SCRIPT_FORMS = [
-    "breathing_form",
-    "thought_record_form",
-    "pacing_form",
-    "flare_plan_form",
-    "exposure_form",
-    "exposure_practice_form",
-]
+# The scripts as domain.yml declares them; the actions' own list is checked against it.
+SCRIPT_FORMS = list(DOMAIN["forms"])
 
 
 def make_tracker(

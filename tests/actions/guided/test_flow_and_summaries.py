@@ -8,7 +8,6 @@ import pytest
 
 from actions.guided import flow, summaries
 from actions.guided.flow import (
-    SCRIPT_TITLES,
     START_INTENTS,
     ActionAskExposureFearRating,
     ActionAskExposureFirstStep,
@@ -26,6 +25,7 @@ from actions.guided.summaries import (
     ActionSummariseThoughtRecord,
     pacing_preview,
 )
+from actions.guided.titles import SCRIPT_TITLES
 from backpain.amount_parsing import Amount
 from backpain.fear_ladder import Ladder, start_at
 from tests.support.doubles import DOMAIN, SCRIPT_FORMS, make_tracker, responses, run_action
