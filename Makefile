@@ -63,9 +63,10 @@ pipeline: setup
 	@$(BIN)/python scripts/fetch_encoder.py
 	@$(BIN)/python -m backpain.safety_training
 
-# rasa train reuses the last model when data, domain and config are unchanged (by fingerprint).
+# Trains only when domain, config or data changed since the newest model or `rasa train --dry-run`
+# says a component must retrain; keeps the newest 3 models (scripts/train.py). FORCE=1 trains anyway.
 train: pipeline
-	@$(RASA) train --domain domain.yml --data data --config config.yml --out models
+	@$(BIN)/python scripts/train.py $(if $(FORCE),--force)
 
 validate: pipeline
 	@$(BIN)/python scripts/validate_data.py
