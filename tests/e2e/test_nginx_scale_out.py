@@ -29,9 +29,9 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import pytest
 
 from scripts.nginx_config import write_config
-from tests.e2e.test_scale_out import ScaledAssistant, ScaledDeployment
 from tests.support.harness import free_port
-from tests.support.services import PostgresServer, RedisServer, _wait_for_port, require_services
+from tests.support.scaled import ScaledDeployment, two_rasa_servers
+from tests.support.services import _wait_for_port
 
 pytestmark = pytest.mark.e2e
 
@@ -173,54 +173,31 @@ def require_nginx() -> None:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    require_services()
     require_nginx()
-    postgres, redis = PostgresServer(), RedisServer()
-    servers: List[ScaledAssistant] = []
-    proxies: List[Nginx] = []
-    try:
-        postgres.start()
-        redis.start()
-        env = {**postgres.environment(), **redis.environment()}
-        first = ScaledAssistant(
-            workdir=tmp_path_factory.mktemp("nginx-a"), extra_env=env, services_env=env
-        )
-        second = ScaledAssistant(
-            workdir=tmp_path_factory.mktemp("nginx-b"),
-            extra_env=env,
-            services_env=env,
-            action_port=first.action_port,
-        )
-        servers = [first, second]
-        for server in servers:
-            server.write_endpoints()
-        first.start_action_server()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for started in [pool.submit(server.start_rasa_server) for server in servers]:
-                started.result()
-        addresses = [f"127.0.0.1:{server.rasa_port}" for server in servers]
+    with two_rasa_servers(tmp_path_factory, "nginx") as scaled:
+        addresses = [f"127.0.0.1:{server.rasa_port}" for server in scaled.servers]
         certificate = self_signed_certificate(tmp_path_factory.mktemp("tls"))
-        proxies = [
-            Nginx(addresses).start(),
-            Nginx(addresses, rate=LIMITED_RATE, burst=LIMITED_BURST).start(),
-            Nginx(addresses, tls=certificate).start(),
-        ]
-        yield Deployment(
-            postgres,
-            redis,
-            servers,
-            nginx=proxies[0],
-            limited=proxies[1],
-            tls=proxies[2],
-            certificate=certificate[0],
-        )
-    finally:
-        for proxy in proxies:
-            proxy.stop()
-        for server in servers:
-            server.stop()
-        redis.stop()
-        postgres.stop()
+        proxies: List[Nginx] = []
+        try:
+            for proxy in (
+                Nginx(addresses),
+                Nginx(addresses, rate=LIMITED_RATE, burst=LIMITED_BURST),
+                Nginx(addresses, tls=certificate),
+            ):
+                proxies.append(proxy)  # stopped below even if it fails to start
+                proxy.start()
+            yield Deployment(
+                scaled.postgres,
+                scaled.redis,
+                scaled.servers,
+                nginx=proxies[0],
+                limited=proxies[1],
+                tls=proxies[2],
+                certificate=certificate[0],
+            )
+        finally:
+            for proxy in proxies:
+                proxy.stop()
 
 
 def test_conversations_spread_over_both_servers(deployment: Deployment, sender: str) -> None:
