@@ -19,8 +19,11 @@ export PYTHONDONTWRITEBYTECODE=1
 
 case "${1:-}" in
   actions)
-    # Localhost only: the action server is reached by the Rasa server, never from outside.
-    SANIC_HOST=127.0.0.1 exec $bin/rasa run actions --port "$ACTION_PORT" --cors "$WEB_ORIGIN"
+    # Localhost only: the action server is reached by the Rasa server, never from outside. In a
+    # container the Rasa server is another host: the image sets ACTION_HOST=0.0.0.0 and the
+    # container network (nothing publishes the port) keeps it private.
+    SANIC_HOST=${ACTION_HOST:-127.0.0.1} exec $bin/rasa run actions --port "$ACTION_PORT" \
+      --cors "$WEB_ORIGIN"
     ;;
   rasa)
     args=(--port "$RASA_PORT" --credentials "${CREDENTIALS:-var/credentials.yml}"
