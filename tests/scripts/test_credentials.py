@@ -124,7 +124,7 @@ def test_a_missing_credentials_file_is_reported(tmp_path: Path, capsys) -> None:
 def test_start_script_exposes_only_what_it_should() -> None:
     script = (PROJECT_ROOT / "scripts" / "start_part.sh").read_text()
     action_line = next(line for line in script.splitlines() if "rasa run actions" in line)
-    assert "SANIC_HOST=127.0.0.1" in action_line
+    assert "SANIC_HOST=${ACTION_HOST:-127.0.0.1}" in action_line
     rasa_part = re.search(r"^  rasa\)$(.*?)^    ;;$", script, re.MULTILINE | re.DOTALL).group(1)
     assert '--credentials "${CREDENTIALS:-var/credentials.yml}"' in rasa_part
     api_lines = [line for line in rasa_part.splitlines() if "--enable-api" in line]
