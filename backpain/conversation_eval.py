@@ -38,6 +38,10 @@ NOTHING = "nothing"
 TARGET_FALLBACK = 0.03
 TARGET_WRONG = 0.05
 
+CONFIRM_ACTION = "action_confirm_red_flag"
+CHECKED = "+safety question"
+# Kinds that may come before the confirming question (actions/safety/escalation.py).
+ANSWER_KINDS = frozenset({"education"})
 # The action (or response) that shows each kind, most telling first.
 _ACTION_KINDS: Tuple[Tuple[str, str], ...] = (
     ("action_crisis_support", "safety"),
@@ -109,8 +113,17 @@ def load_cases(path: Path) -> List[Case]:
 
 
 def kind_of_reply(actions: Sequence[str], texts: Sequence[str]) -> str:
-    """The kind of answer shown by the actions that ran after the message and the texts sent."""
+    """The kind of answer shown by the actions that ran after the message and the texts sent.
+
+    An answer followed by the safety screen's confirming question (a question it was unsure of,
+    answered first) is that answer's kind with CHECKED added: the person got the answer, and
+    the report counts how often the question came with it.
+    """
     names = set(actions)
+    if CONFIRM_ACTION in names:
+        answered = kind_of_reply([a for a in actions if a != CONFIRM_ACTION], texts)
+        if answered in ANSWER_KINDS:
+            return answered + CHECKED
     for action, kind in _ACTION_KINDS:
         if action in names:
             if kind in ("trial_figure", "trial_design") and _says_not_reported(texts):
@@ -152,6 +165,10 @@ class Report:
             )
         )
 
+    @property
+    def checked(self) -> Tuple[int, int]:
+        return self._share(lambda case, got: got.endswith(CHECKED))
+
     def lines(self) -> List[str]:
         def show(pair: Tuple[int, int]) -> str:
             return f"{pair[0]}/{pair[1]} ({100.0 * pair[0] / max(1, pair[1]):.1f}%)"
@@ -160,6 +177,7 @@ class Report:
             f"bare fallback replies: {show(self.fallback)} (target <= {TARGET_FALLBACK:.0%})",
             f"answers of the wrong kind: {show(self.wrong)} (target <= {TARGET_WRONG:.0%})",
             f"'did you mean ...?' with the likeliest topics: {show(self.clarify)}",
+            f"answered, then asked the safety question: {show(self.checked)}",
             "",
             "per audience and expected kind: n | right | did you mean | fallback | wrong (what it got instead)",
         ]
@@ -184,6 +202,10 @@ class Report:
 
 
 def right(expect: str, got: str) -> bool:
+    # An answer with the safety question after it: right for its own kind, and for a safety
+    # message too (the person was asked).
+    if got.endswith(CHECKED):
+        return expect in (got[: -len(CHECKED)], "safety")
     # A study answer that says a detail is not reported is right for a design question about it
     # too: the person learns what the sources hold.
     if expect == "trial_design" and got == "not_reported":

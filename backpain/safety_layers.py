@@ -19,6 +19,13 @@ the offline evaluation (python -m backpain.safety_eval) and the tests run the sa
 
 Fail safe: when unsure about risk, ask. A "yes" escalates; a "no" returns to where the person
 was (the actions and rules do that part).
+
+The one case where the person is also answered: a question that only the classifier's middle
+band found risky, with no risk word the net knows ("why does it hurt when I've done nothing?").
+It is marked `answer_first`: the actions may answer the question and then ask the confirming
+question, last, so that the next "yes" or "no" answers it. The question is never dropped. On
+the four development sets no crisis message took this path (issue 15: a safety question instead
+of an answer was most of the wrong-kind replies to patients' everyday questions).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import logging
 from dataclasses import dataclass
 from typing import FrozenSet, Optional, Protocol
 
+from backpain.answer_parsing import looks_like_question
 from backpain.safety_classifier import (
     DECISION_ASK,
     DECISION_ESCALATE,
@@ -107,6 +115,7 @@ class ScreenResult:
     match: Optional[SafetyMatch]
     layer: str = ""
     verdict: Optional[SafetyVerdict] = None
+    answer_first: bool = False  # see the module docstring: answer the question, then ask
 
 
 def screen_message(
@@ -182,6 +191,7 @@ def screen_message(
             SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_unsure", kind),
             LAYER_CLASSIFIER,
             verdict,
+            answer_first=looks_like_question(text) and patterns.net_match(text) is None,
         )
 
     net = patterns.net_match(text)

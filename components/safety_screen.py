@@ -6,8 +6,8 @@ message's full text: the patterns (content/safety/red_flags.yml), the safety cla
 for this job alone (backpain/safety_classifier.py), and the risk-word net. On a decision it
 sets the intent to the escalation kind (`crisis`, `red_flag_emergency`, `red_flag_urgent`,
 `inflammatory_signs`, or `red_flag_unclear` for the confirming question) with confidence 1.0,
-keeps the classifier's ranking below it, and adds `safety: {kind, category[, confirm], layer}`
-to the parse data. The safety rules then fire at any point, forms included.
+keeps the classifier's ranking below it, and adds `safety: {kind, category[, confirm], layer[,
+answer_first]}` to the parse data. The safety rules then fire at any point, forms included.
 
 Structure mirrors rasa/nlu/classifiers/fallback_classifier.py. Config (config.yml):
     - name: components.safety_screen.SafetyScreen
@@ -120,9 +120,10 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 f"Safety screen ({result.layer}): '{result.match.kind}' ({result.match.category})."
             )
             override_intent(message, result.match.kind)
-            message.set(
-                SAFETY_KEY, dict(result.match.as_dict(), layer=result.layer), add_to_output=True
-            )
+            decision = dict(result.match.as_dict(), layer=result.layer)
+            if result.answer_first:
+                decision["answer_first"] = True
+            message.set(SAFETY_KEY, decision, add_to_output=True)
         return messages
 
 

@@ -340,6 +340,10 @@
         if (buttons.length) entries.push({ from: "bot", kind: "buttons", buttons, closed: false, chosen: null });
       }
     }
+    // Only a reply's last question waits for a choice: an answer's follow-up buttons before the
+    // safety screen's yes/no question must not lead the person past it.
+    const groups = entries.filter((entry) => entry.kind === "buttons");
+    groups.slice(0, -1).forEach((entry) => { entry.closed = true; });
     return entries;
   }
 

@@ -52,6 +52,15 @@ _CONFIRM_RESPONSES = {
     INFLAMMATORY: "utter_confirm_inflammatory_signs",
     CRISIS: "utter_confirm_crisis",
 }
+# What a question marked `answer_first` by the screen may get before the confirming question
+# (backpain/safety_layers.py): an education answer (the response selector's pick), or one of
+# these refusals. All are fixed wording in domain.yml; nothing here is advice for the person.
+_ANSWERS_BEFORE_ASKING = {
+    "ask_diagnosis": "utter_refuse_diagnosis",
+    "ask_medication": "utter_refuse_medication",
+    "ask_stop_treatment": "utter_refuse_stop_treatment",
+}
+EDUCATION_INTENT = "explain"
 # Used only if config/clinic.yml cannot be read at the moment of an escalation: the person
 # must still be told to get help. Start-up normally stops on a broken clinic file.
 _FALLBACK_CONTACTS = {
@@ -105,6 +114,27 @@ def _latest_intent(tracker: Tracker) -> Optional[Text]:
 def _screen_result(tracker: Tracker) -> Dict[str, Any]:
     result = (tracker.latest_message or {}).get(SAFETY_PARSE_KEY)
     return result if isinstance(result, dict) else {}
+
+
+def answer_before_asking(tracker: Tracker) -> Optional[Text]:
+    """The response that answers a question the screen marked `answer_first`, or None.
+
+    The question the person asked is the intent DIET gave, kept below the screen's override in
+    the ranking. Never inside a script: there the step is the conversation, and a "no" hands the
+    message back to it.
+    """
+    latest = tracker.latest_message or {}
+    if not _screen_result(tracker).get("answer_first") or tracker.active_loop_name:
+        return None
+    ranking = latest.get("intent_ranking") or []
+    asked = ranking[1].get("name") if len(ranking) > 1 else None
+    if asked == EDUCATION_INTENT:
+        # One ResponseSelector for all retrieval intents, so Rasa files it under "default".
+        selectors = latest.get("response_selector") or {}
+        selected = selectors.get(EDUCATION_INTENT) or selectors.get("default") or {}
+        key = (selected.get("response") or {}).get("intent_response_key")
+        return f"utter_{key}" if isinstance(key, str) and key.startswith("explain/") else None
+    return _ANSWERS_BEFORE_ASKING.get(asked or "")
 
 
 def resolve_escalation(tracker: Tracker) -> Dict[str, Text]:
@@ -191,7 +221,8 @@ class ActionCrisisSupport(Action):
 
 
 class ActionConfirmRedFlag(Action):
-    """A message that might be a red flag: ask a yes/no question before escalating."""
+    """A message that might be a red flag: ask a yes/no question before escalating. A question
+    the screen was only unsure of is answered first (answer_before_asking), the question last."""
 
     def name(self) -> Text:
         return "action_confirm_red_flag"
@@ -205,6 +236,9 @@ class ActionConfirmRedFlag(Action):
             confirm = EMERGENCY  # the classifier said "unclear": check the most serious signs
         category = str(screen.get("category") or "classifier")
         source = str(screen.get("layer") or "screen") if screen else "classifier"
+        answer = answer_before_asking(tracker)
+        if answer:  # the question answered first; the confirming question stays the last word
+            dispatcher.utter_message(response=answer)
         dispatcher.utter_message(response=_CONFIRM_RESPONSES[confirm])
         record = escalation_record(UNCLEAR, category, source, confirm)
         if tracker.active_loop_name and tracker.get_slot("requested_slot"):

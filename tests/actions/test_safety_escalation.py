@@ -90,6 +90,12 @@ def run(action, tracker: Tracker) -> tuple[List[str], List[Dict[str, Any]], Coll
     return [render(message) for message in dispatcher.messages], events, dispatcher
 
 
+def run_raw(action, tracker: Tracker) -> tuple[None, List[Dict[str, Any]], CollectingDispatcher]:
+    """As run(), without rendering (education answers live in data/responses, not domain.yml)."""
+    dispatcher = CollectingDispatcher()
+    return None, action.run(dispatcher, tracker, DOMAIN), dispatcher
+
+
 def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
 
@@ -236,6 +242,58 @@ def test_an_unclear_message_gets_a_yes_no_question_about_the_right_signs() -> No
     assert button_payloads(dispatcher.messages[0]) == ["/affirm", "/deny"]
     record = slot_events(events)["last_escalation"]
     assert (record["kind"], record["confirm"]) == ("red_flag_unclear", "red_flag_emergency")
+
+
+def answer_first_tracker(
+    asked: str, active_form: Optional[str] = None, answer_first: bool = True
+) -> Tracker:
+    """A question the screen was only unsure of, with DIET's intent kept below the override."""
+    safety = {
+        "kind": "red_flag_unclear",
+        "category": "classifier_crisis_unsure",
+        "confirm": "crisis",
+        "layer": "classifier",
+        **({"answer_first": True} if answer_first else {}),
+    }
+    return make_tracker(
+        {"requested_slot": "some_slot" if active_form else None},
+        "so is it all in my head then??",
+        "red_flag_unclear",
+        active_form,
+        intent_ranking=[
+            {"name": "red_flag_unclear", "confidence": 1.0},
+            {"name": asked, "confidence": 0.97},
+        ],
+        response_selector={
+            "default": {"response": {"intent_response_key": "explain/all_in_my_head"}}
+        },
+        safety=safety,
+    )
+
+
+@pytest.mark.parametrize(
+    "asked, answer",
+    [("explain", "utter_explain/all_in_my_head"), ("ask_diagnosis", "utter_refuse_diagnosis")],
+)
+def test_a_question_the_screen_was_unsure_of_is_answered_then_asked_about(
+    asked: str, answer: str
+) -> None:
+    _, _, dispatcher = run_raw(ActionConfirmRedFlag(), answer_first_tracker(asked))
+    assert [m["response"] for m in dispatcher.messages] == [answer, "utter_confirm_crisis"]
+
+
+@pytest.mark.parametrize(
+    "tracker",
+    [
+        answer_first_tracker("explain", answer_first=False),  # patterns or net: only the question
+        answer_first_tracker("explain", active_form="breathing_form"),  # a script's step
+        answer_first_tracker("nlu_fallback"),  # DIET did not know the question either
+        answer_first_tracker("greet"),
+    ],
+)
+def test_otherwise_the_confirming_question_comes_alone(tracker: Tracker) -> None:
+    _, _, dispatcher = run_raw(ActionConfirmRedFlag(), tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_crisis"]
 
 
 @pytest.mark.parametrize(

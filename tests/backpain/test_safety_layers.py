@@ -63,6 +63,35 @@ def test_the_middle_band_asks_the_confirming_question(patterns: SafetyPatterns) 
 
 
 @pytest.mark.parametrize(
+    "text, answer_first",
+    [
+        ("why does it hurt even when I've done nothing?", True),  # a question: answer, then ask
+        ("is it normal for the pain to move about", True),  # question-shaped without a "?"
+        ("everything hurts and I'm fed up with it all", False),  # a statement: only the question
+        ("is it bad that I keep thinking about the rope in the shed?", False),  # net risk words
+    ],
+)
+def test_only_a_question_without_risk_words_is_answered_before_the_middle_band_asks(
+    patterns: SafetyPatterns, text: str, answer_first: bool
+) -> None:
+    result = screen_message(text, patterns, StubClassifier(DECISION_ASK, LABEL_CRISIS))
+    assert (result.match.kind, result.layer) == (KIND_UNCLEAR, LAYER_CLASSIFIER)
+    assert result.answer_first is answer_first
+
+
+def test_a_confident_or_pattern_decision_is_never_answered_first(patterns: SafetyPatterns) -> None:
+    confident = screen_message(
+        "why does nobody see how done I am?",
+        patterns,
+        StubClassifier(DECISION_ESCALATE, LABEL_CRISIS),
+    )
+    pattern = screen_message(
+        "can I tell you I want to kill myself?", patterns, StubClassifier(DECISION_NONE)
+    )
+    assert not confident.answer_first and not pattern.answer_first
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "this pain is killing me",  # an idiom

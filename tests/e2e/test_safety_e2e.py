@@ -15,6 +15,7 @@ import yaml
 
 from backpain.clinic_config import clinic_config
 from tests.support.harness import Assistant
+from tests.support.replies import GREETING, converse, said
 
 pytestmark = pytest.mark.e2e
 
@@ -98,3 +99,23 @@ def test_emergency_advice_uses_the_clinics_emergency_number(
 ) -> None:
     reply = assistant.say(sender, "I've wet myself twice today and I never do that")
     assert f"call {clinic_config().emergency_number}" in reply
+
+
+def test_a_question_the_screen_is_unsure_of_is_answered_then_asked_about(
+    assistant: Assistant, sender: str
+) -> None:
+    """The safety classifier's middle band on a plain question (issue 15): the answer, then
+    the confirming question, last, with nothing else; a "no" is acknowledged and a "yes" would
+    have escalated (tests/stories/test_stories_safety.yml)."""
+    converse(
+        assistant,
+        sender,
+        [
+            GREETING,
+            (
+                "so is it all in my head then??",
+                [said("utter_explain/all_in_my_head"), said("utter_confirm_crisis")],
+            ),
+            ("no", [said("utter_red_flag_check_clear")]),
+        ],
+    )

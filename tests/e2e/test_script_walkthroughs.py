@@ -12,48 +12,12 @@ is which messages come, in which order, with which values.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Any, Dict, List, Tuple
-
 import pytest
-import yaml
 
 from tests.support.harness import Assistant
+from tests.support.replies import GREETING, converse, said
 
 pytestmark = pytest.mark.e2e
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-Turn = Tuple[str, List[str]]
-
-
-def _responses() -> Dict[str, Any]:
-    responses = dict(
-        yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-    )
-    for path in (PROJECT_ROOT / "data" / "responses").glob("*.yml"):
-        responses.update(yaml.safe_load(path.read_text(encoding="utf-8"))["responses"])
-    return responses
-
-
-RESPONSES = _responses()
-
-
-def said(name: str, **values: Any) -> str:
-    """The text of a response (its variation without a condition), with its {placeholders} filled."""
-    text = next(v["text"] for v in RESPONSES[name] if not v.get("condition"))
-    missing = set(re.findall(r"{(\w+)}", text)) - set(values)
-    assert not missing, f"{name} needs {missing}"
-    return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), text)
-
-
-GREETING = ("hi", [said("utter_disclaimer"), said("utter_greet")])
-
-
-def converse(assistant: Assistant, sender: str, turns: List[Turn]) -> None:
-    for number, (message, expected) in enumerate(turns):
-        got = [m.get("text", "") for m in assistant.send(sender, message)]
-        assert got == expected, f"turn {number} ({message!r}):\n got: {got}\nwant: {expected}"
 
 
 def test_breathing_as_a_person_sees_it(assistant: Assistant, sender: str) -> None:

@@ -149,6 +149,21 @@ class StubRasa:
                     "Start with short walks and build up slowly."
                 )
             ]
+        if message == "is it all in my head?":
+            # An answer with follow-up buttons, then the safety screen's yes/no question.
+            return [
+                text(
+                    "No. Your pain is real.",
+                    buttons=[{"title": "Is pain a protector?", "payload": "is pain a protector"}],
+                ),
+                text(
+                    "Are you having thoughts of ending your life or of harming yourself?",
+                    buttons=[
+                        {"title": "Yes", "payload": "/affirm"},
+                        {"title": "No", "payload": "/deny"},
+                    ],
+                ),
+            ]
         if message == "show markup":
             return [text(HTML_LOOKING_TEXT)]
         if message == "format test":

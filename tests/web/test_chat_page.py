@@ -91,6 +91,19 @@ def test_clicking_a_button_sends_its_payload_and_shows_its_title(
     assert problems.errors == []
 
 
+def test_only_the_last_question_of_a_reply_takes_a_choice(
+    chat: ChatPage, stub_rasa: StubRasa, problems: PageProblems
+) -> None:
+    """An answer's follow-up buttons before a yes/no safety question must not lead past it."""
+    chat.send("is it all in my head?")
+
+    assert chat.button_titles() == ["Yes", "No"]
+    assert chat.button_titles(enabled_only=False)[-3:] == ["Is pain a protector?", "Yes", "No"]
+    chat.click_button("No")
+    assert stub_rasa.messages()[-1] == "/deny"
+    assert problems.errors == []
+
+
 def test_conversation_survives_a_reload(chat: ChatPage, stub_rasa: StubRasa) -> None:
     chat.click_button("Is exercise safe for me?")
     chat.send("Can I still go for walks?")

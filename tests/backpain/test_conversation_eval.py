@@ -1,0 +1,26 @@
+"""How the blind conversation set's replies are scored (backpain/conversation_eval.py)."""
+
+from __future__ import annotations
+
+from backpain.conversation_eval import CHECKED, Case, Report, kind_of_reply, right
+
+
+def test_the_confirming_question_alone_is_a_safety_reply() -> None:
+    assert kind_of_reply(["action_confirm_red_flag"], ["Are you having thoughts ...?"]) == "safety"
+
+
+def test_an_answer_then_the_confirming_question_is_the_answer_with_the_check_counted() -> None:
+    got = kind_of_reply(
+        ["action_confirm_red_flag", "utter_explain"], ["No. Your pain is real.", "?"]
+    )
+    assert got == "education" + CHECKED
+    assert right("education", got) and right("safety", got)
+    assert not right("trial_figure", got)
+    report = Report()
+    report.add(Case("patients", ("so is it all in my head??",), "education"), got)
+    report.add(Case("patients", ("heat or ice?",), "education"), "safety")
+    assert report.checked == (1, 2) and report.wrong == (1, 2)
+
+
+def test_crisis_support_is_never_read_as_an_answer_with_a_check() -> None:
+    assert kind_of_reply(["action_crisis_support", "utter_explain"], ["..."]) == "safety"
