@@ -92,12 +92,14 @@ class WebSettings:
     rest_url: str
     emergency_number: str
     web_origin: str  # the origin Rasa's CORS allows (config/clinic.yml)
+    crisis_line_text: str  # shown while the assistant restarts: help must not wait for it
     extra_image_origins: Tuple[str, ...]  # where chart links may point besides this server
 
     def page_config(self) -> Dict[str, object]:
         return {
             "rest_url": PAGE_WEBHOOK_PATH.lstrip("/"),  # relative: this server, wherever it is
             "emergency_number": self.emergency_number,
+            "crisis_line_text": self.crisis_line_text,
             "max_message_chars": MAX_MESSAGE_CHARS,
         }
 
@@ -317,6 +319,7 @@ def build_settings(args: argparse.Namespace, clinic: ClinicConfig) -> WebSetting
         rest_url=rest_webhook_url(args.rasa_url),
         emergency_number=clinic.emergency_number,
         web_origin=clinic.web_origin,
+        crisis_line_text=clinic.crisis_line_text,
         extra_image_origins=(public_origin,),
     )
 

@@ -17,6 +17,7 @@
   const DEFAULT_CONFIG = {
     rest_url: "webhook",
     emergency_number: "",
+    crisis_line_text: "",
     max_message_chars: 2000,
   };
   const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
@@ -60,6 +61,7 @@
     charCount: document.getElementById("char-count"),
     lengthWarning: document.getElementById("length-warning"),
     emergencyNumber: document.getElementById("emergency-number"),
+    restartCrisisLine: document.getElementById("restart-crisis-line"),
   };
 
   let config = DEFAULT_CONFIG;
@@ -610,6 +612,7 @@
         rest_url: isString(loaded.rest_url) && safeWebUrl(loaded.rest_url, window.location.href)
           ? loaded.rest_url : DEFAULT_CONFIG.rest_url,
         emergency_number: isString(loaded.emergency_number) ? loaded.emergency_number : "",
+        crisis_line_text: isString(loaded.crisis_line_text) ? loaded.crisis_line_text : "",
         max_message_chars: Number.isInteger(loaded.max_message_chars) && loaded.max_message_chars > 0
           ? loaded.max_message_chars : DEFAULT_CONFIG.max_message_chars,
       };
@@ -649,7 +652,13 @@
     busy = true; // until the page knows where the assistant is
     refreshSendState();
     config = await loadConfig();
-    if (config.emergency_number) ui.emergencyNumber.textContent = config.emergency_number;
+    if (config.emergency_number) {
+      ui.emergencyNumber.textContent = config.emergency_number;
+      document.querySelectorAll(".restart-emergency-number").forEach((node) => {
+        node.textContent = config.emergency_number;
+      });
+    }
+    ui.restartCrisisLine.textContent = config.crisis_line_text;
     busy = false;
     refreshSendState();
     saveConversation();

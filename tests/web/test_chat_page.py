@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
+from backpain.clinic_config import clinic_config
 from tests.support.web_stub import (
     ANY_TEXT,
     HTML_LOOKING_TEXT,
@@ -32,6 +33,7 @@ def test_config_json_gives_the_page_the_rest_url_and_clinic_settings(
     assert json.loads(body) == {
         "rest_url": "webhook",  # this server, which passes messages on to Rasa
         "emergency_number": TEST_EMERGENCY_NUMBER,
+        "crisis_line_text": clinic_config().crisis_line_text,
         "max_message_chars": 2000,
     }
     policy = headers["content-security-policy"]
@@ -251,7 +253,13 @@ def test_while_rasa_restarts_the_page_shows_a_notice_and_sends_the_message_once_
     chat.input.press("Enter")
 
     notice.wait_for(state="visible")
-    assert notice.inner_text() == "The assistant is restarting, your message will be sent."
+    # Help must not wait for the restart: the clinic's contacts are in the notice itself.
+    assert notice.inner_text().split("\n") == [
+        "The assistant is restarting, your message will be sent.",
+        "",
+        f"If you need help now, call {TEST_EMERGENCY_NUMBER} in an emergency. "
+        + clinic_config().crisis_line_text,
+    ]
     assert chat.page.locator(".from-user.pending").inner_text().endswith("Will this arrive?")
     chat.wait_until_idle()
 
