@@ -16,6 +16,7 @@ A short message costs about 2-5 ms on one core. Public API:
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
@@ -35,6 +36,7 @@ _LAYERS = 6
 _HEADS = 12
 _LAYER_NORM_EPS = 1e-12
 _BATCH = 32
+_RECENT_TEXTS = 16  # single texts whose vectors are kept (see SentenceEncoder.__init__)
 
 
 class EncoderMissing(RuntimeError):
@@ -52,6 +54,9 @@ class SentenceEncoder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
         self._lock = threading.Lock()  # the Rust tokenizer's settings are shared state
+        # One message is embedded by the safety classifier and by the step fit in turn: the
+        # second reads the first's vector (a few recent texts; embeddings are not mutated).
+        self._recent: "OrderedDict[str, np.ndarray]" = OrderedDict()
 
     # -- public --
 
@@ -59,6 +64,24 @@ class SentenceEncoder:
         """Unit-length sentence vectors, one row per text (empty text gives a zero row)."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
+        if len(texts) == 1:
+            return self._embed_one(str(texts[0]))[None, :].copy()
+        return self._embed_many(texts)
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        with self._lock:
+            cached = self._recent.get(text)
+            if cached is not None:
+                self._recent.move_to_end(text)
+                return cached
+        vector = self._embed_many([text])[0]
+        with self._lock:
+            self._recent[text] = vector
+            while len(self._recent) > _RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        return vector
+
+    def _embed_many(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             encodings = self._tokenizer.encode_batch([str(t) for t in texts])
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)

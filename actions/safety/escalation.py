@@ -239,11 +239,18 @@ class ActionConfirmRedFlag(Action):
         answer = answer_before_asking(tracker)
         if answer:  # the question answered first; the confirming question stays the last word
             dispatcher.utter_message(response=answer)
-        dispatcher.utter_message(response=_CONFIRM_RESPONSES[confirm])
-        record = escalation_record(UNCLEAR, category, source, confirm)
-        if tracker.active_loop_name and tracker.get_slot("requested_slot"):
-            record["paused_slot"] = tracker.get_slot("requested_slot")  # the step, never the words
-        return pause_active_form(tracker) + [SlotSet(LAST_ESCALATION_SLOT, record)]
+        return ask_to_confirm(dispatcher, tracker, confirm, category, source)
+
+
+def ask_to_confirm(
+    dispatcher: CollectingDispatcher, tracker: Tracker, confirm: Text, category: Text, source: Text
+) -> List[EventType]:
+    """The yes/no question about `confirm`, remembered (with the step it paused) for the answer."""
+    dispatcher.utter_message(response=_CONFIRM_RESPONSES[confirm])
+    record = escalation_record(UNCLEAR, category, source, confirm)
+    if tracker.active_loop_name and tracker.get_slot("requested_slot"):
+        record["paused_slot"] = tracker.get_slot("requested_slot")  # the step, never the words
+    return pause_active_form(tracker) + [SlotSet(LAST_ESCALATION_SLOT, record)]
 
 
 class ActionRedFlagCheckClear(Action):
@@ -275,9 +282,19 @@ class ActionRedFlagCheckClear(Action):
         events += [SlotSet(SCRIPT_TO_RESUME_SLOT, paused), SlotSet(PAUSED_FORM_SLOT, None)]
         step = pending.get("paused_slot") if isinstance(pending, dict) else None
         answer = _message_before_the_no(tracker)
-        if step and answer:
+        if step and answer and _takes_words(domain, step):
             events.append(SlotSet(step, answer))
         return events
+
+
+# A number or yes/no step is simply asked again: "I bent over and my back went" handed back to
+# a 0-10 rating only drew "I couldn't find a number in that" after the person's "no".
+_NOT_WORDS = frozenset({"float", "bool"})
+
+
+def _takes_words(domain: DomainDict, step: Text) -> bool:
+    slot = (domain.get("slots") or {}).get(step) or {}
+    return slot.get("type") not in _NOT_WORDS
 
 
 def _message_before_the_no(tracker: Tracker) -> Optional[Text]:

@@ -20,6 +20,7 @@ from actions.safety.escalation import (
     ActionConfirmRedFlag,
     ActionCrisisSupport,
     ActionEscalateRedFlag,
+    ActionRedFlagCheckClear,
     clinic_contacts,
 )
 from backpain.clinic_config import CLINIC_CONFIG_ENV, clinic_config
@@ -359,3 +360,41 @@ def test_refusals_refer_to_a_clinician() -> None:
     ):
         text = DOMAIN["responses"][name][0]["text"]
         assert re.search(r"doctor|clinician|pharmacist|physiotherapist", text)
+
+
+# -- a "no" to the confirming question ----------------------------------------------------------
+
+
+def no_after_question_tracker(step: str, typed: str) -> Tracker:
+    """A script paused at `step` by the question `typed` drew, and the person's "no"."""
+    return make_tracker(
+        {
+            "paused_form": "thought_record_form",
+            "last_escalation": {"kind": "red_flag_unclear", "paused_slot": step},
+        },
+        "no",
+        "deny",
+        events=[{"event": "user", "text": typed}, {"event": "user", "text": "no"}],
+    )
+
+
+def test_a_no_hands_the_message_back_to_a_step_that_takes_words() -> None:
+    _, events, _ = run_raw(
+        ActionRedFlagCheckClear(),
+        no_after_question_tracker("thought_situation", "I bent over and my back went"),
+    )
+    slots = slot_events(events)
+    assert slots["thought_situation"] == "I bent over and my back went"
+    assert slots["script_to_resume"] == "thought_record_form"
+
+
+@pytest.mark.parametrize("step", ["breathing_tension_before", "exposure_assessed"])
+def test_a_no_asks_a_number_or_yes_no_step_again_rather_than_judge_the_message(step: str) -> None:
+    _, events, dispatcher = run_raw(
+        ActionRedFlagCheckClear(), no_after_question_tracker(step, "I bent over and my back went")
+    )
+    assert step not in slot_events(events)
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_red_flag_check_clear",
+        "utter_safety_carry_on",
+    ]

@@ -26,6 +26,16 @@ import yaml
 from rasa.shared.core.domain import Domain
 
 from tests.support.harness import Assistant
+from tests.support.script_paths import (
+    BREATHING,
+    EXPOSURE,
+    EXPOSURE_ANSWERS,
+    FLARE,
+    LADDER_READY,
+    PACING,
+    THOUGHT,
+    THOUGHT_ANSWERS,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -40,34 +50,6 @@ SAFETY_INTENTS = {
     "inflammatory_signs",
 }
 
-BREATHING = "/start_breathing"
-THOUGHT = "/start_thought_record"
-PACING = "/start_activity_pacing"
-FLARE = "/start_flare_plan"
-EXPOSURE = "/start_graded_exposure"
-THOUGHT_ANSWERS = [
-    "I bent to pick up my bag",
-    "my back is going to snap",
-    "scared",
-    "80",
-    "it hurt a lot",
-    "I have bent many times and been fine",
-    "bending hurts but it is not damage",
-]
-EXPOSURE_ANSWERS = [
-    "yes",
-    "yes",
-    "no",
-    "bending, lifting shopping",
-    "40",
-    "60",
-    "yes",
-    "bend to the low shelf",
-    "tomorrow morning",
-    "once a day",
-    "my back will lock",
-]
-LADDER_READY = EXPOSURE_ANSWERS + ["40", "3", "/report_exposure_practice"]
 # (script, step in the set) -> (messages that reach the step, the slot the step fills)
 STEPS: Dict[Tuple[str, str], Tuple[List[str], str]] = {
     ("breathing", "tension rating before"): ([BREATHING], "breathing_tension_before"),
@@ -130,8 +112,9 @@ STEPS: Dict[Tuple[str, str], Tuple[List[str], str]] = {
 # re-asked. Third session: 5 and 50. The training data did not change; the retrained intent model
 # now reads "random but who won bake off last night" as unclear rather than out of scope, so the
 # free-text step takes it (see the issue-14 note). Lowered by that one message, said openly.
-FLOOR_STORED = 5
-FLOOR_RE_ASKED = 0.79
+# 2026-12-01, with the step fit (a remark typed at a step is held back): 2 stored, 53 re-asked.
+FLOOR_STORED = 2
+FLOOR_RE_ASKED = 0.84
 
 
 @dataclass(frozen=True)

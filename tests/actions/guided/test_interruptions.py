@@ -239,3 +239,95 @@ def test_an_unclear_question_in_a_script_gets_did_you_mean_then_the_step_again(
         assert responses(dispatcher) == ["utter_scripts_clarify_question"] and stored is None
         payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
         assert payloads[0] == "/trial_participants" and payloads[-1] == "/what_can_you_do"
+
+
+# --- remarks typed at a step (issue 14) -------------------------------------------------------
+def run_at_step(text: str, fit: float, intent: str = "nlu_fallback", **slots: object) -> tuple:
+    """The thought record's situation step, given a message whose fit to it is `fit`."""
+    slot = "thought_situation"
+    tracker = make_tracker(
+        slots={"requested_slot": slot, slot: text, **slots},
+        text=text,
+        intent=intent,
+        active_loop="thought_record_form",
+        events=form_run_events("thought_record_form", {slot: text}),
+        step_fit={slot: fit, "pacing_baseline": 0.3},
+    )
+    events, dispatcher = run_action(VALIDATORS["thought_record_form"], tracker)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, responses(dispatcher)
+
+
+def test_a_remark_is_held_back_with_the_offer_to_note_it() -> None:
+    changes, said = run_at_step("hang on the kettle's boiled brb", fit=-0.2)
+    assert said == ["utter_scripts_not_noted"]
+    assert changes == {
+        "thought_situation": None,
+        "unnoted_answer": {"step": "thought_situation", "text": "hang on the kettle's boiled brb"},
+    }
+
+
+def test_an_answer_that_fits_its_step_is_taken() -> None:
+    changes, said = run_at_step("I bent down to pick up my bag", fit=0.1)
+    assert said == [] and changes["thought_situation"] == "I bent down to pick up my bag"
+
+
+HELD = {"unnoted_answer": {"step": "thought_situation", "text": "walking the dog in the rain"}}
+
+
+@pytest.mark.parametrize("text, intent", [("yes", "affirm"), ("yep that was it", "affirm")])
+def test_a_yes_after_a_held_back_message_takes_it_as_the_answer(text: str, intent: str) -> None:
+    changes, said = run_at_step(text, fit=-0.3, intent=intent, **HELD)
+    assert said == []
+    assert changes == {"thought_situation": "walking the dog in the rain", "unnoted_answer": None}
+
+
+def test_the_same_words_again_are_taken_as_the_answer() -> None:
+    changes, said = run_at_step("walking the dog in the rain", fit=-0.2, **HELD)
+    assert said == []
+    assert changes == {"thought_situation": "walking the dog in the rain", "unnoted_answer": None}
+
+
+def test_without_a_fit_or_for_a_button_the_answer_is_taken_as_before() -> None:
+    changes, said = run_at_step("walking the dog in the rain", fit=0.0)  # at the threshold: taken
+    assert said == [] and changes["thought_situation"] == "walking the dog in the rain"
+    assert (
+        validation.remark_not_answer(
+            make_tracker(
+                slots={"requested_slot": "thought_situation", "thought_situation": "/affirm"},
+                text="/affirm",
+                events=form_run_events("thought_record_form", {"thought_situation": "/affirm"}),
+                step_fit={"thought_situation": -0.5},
+            ),
+            "thought_situation",
+        )
+        is None
+    )
+
+
+def test_a_remark_at_a_list_step_is_held_back_too() -> None:
+    text = "watching Bake Off while I do this"
+    tracker = make_tracker(
+        slots={"requested_slot": "flare_helps", "flare_helps": [text]},
+        text=text,
+        intent="nlu_fallback",
+        active_loop="flare_plan_form",
+        events=form_run_events("flare_plan_form", {"flare_helps": [text]}),
+        step_fit={"flare_helps": -0.3},
+    )
+    events, dispatcher = run_action(VALIDATORS["flare_plan_form"], tracker)
+    assert responses(dispatcher) == ["utter_scripts_not_noted"]
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["flare_helps"] is None
+
+
+@pytest.mark.parametrize("fit, taken", [(0.2, True), (0.02, False)])
+def test_a_statement_read_as_out_of_scope_is_the_answer_when_it_fits_the_step_clearly(
+    fit: float, taken: bool
+) -> None:
+    message = {
+        "text": "lifting my 2 year old into her car seat",
+        "intent": {"name": "out_of_scope", "confidence": 0.97},
+        "step_fit": {"thought_situation": fit},
+    }
+    answer = validation.answer_mistaken_for_command(message, "thought_situation")
+    assert (answer == message["text"]) is taken
+    assert validation.answer_mistaken_for_command(message, "pacing_activity") is None
