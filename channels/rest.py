@@ -23,7 +23,9 @@ handled twice:
 - A client that sends a message again (the page, after a dropped connection) marks it with
   `metadata.message_id` and `metadata.attempt` > 1. When the conversation's latest message
   already carries that id, Rasa handled it before the connection dropped: its stored replies are
-  sent again, and the message is not handled a second time.
+  sent again, and the message is not handled a second time. Every message with an id is claimed
+  first (channels/message_claims.py), so copies of it on several servers take turns: the look
+  and the handling are one step, and a copy that finds it claimed waits, then looks.
 GET /webhooks/rest/ tells whether the model is loaded (`make status` asks it), with or without
 Rasa's HTTP API. One log line per turn gives its time and outcome (stores/turn_log.py).
 """
@@ -53,6 +55,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from channels import message_claims
 from stores import turn_log
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,8 @@ RESTARTING_ERROR = (
     "seconds."
 )
 RETRY_AFTER_SECONDS = 3
+# The answer to a copy of a message that another request is still handling.
+BUSY_ERROR = "Your message is still being handled; please send it again in a few seconds."
 # The action server counts as down only when nothing listens on its port (connection refused):
 # what a crashed or restarting server gives at once. A connection that is slow to open means it
 # is busy, not down (measured: an HTTP /health check timed out under 50 simultaneous
@@ -154,9 +159,10 @@ def error_response(error: InvalidRestRequest) -> HTTPResponse:
     return response.json({"error": str(error)}, status=error.status)
 
 
-def restarting_response() -> HTTPResponse:
+def restarting_response(error: Text = RESTARTING_ERROR) -> HTTPResponse:
+    """A 503 that tells the client to send the message again (the page does so by itself)."""
     return response.json(
-        {"error": RESTARTING_ERROR, "retry_after": RETRY_AFTER_SECONDS},
+        {"error": error, "retry_after": RETRY_AFTER_SECONDS},
         status=HTTPStatus.SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
@@ -234,7 +240,38 @@ class ClinicRestInput(RestInput):
     ) -> HTTPResponse:
         started = time.monotonic()
         message_id, attempt = retry_marks(request.metadata)
-        if agent is not None and message_id and attempt > 1:
+        claims = message_claims.claims_for(getattr(agent, "lock_store", None))
+        claim = None
+        if message_id and claims is not None:
+            try:
+                claim = await message_claims.wait_for_claim(claims, request.sender, message_id)
+            except message_claims.ClaimsUnavailable as error:
+                # Redis is down: Rasa cannot take the conversation's lock either, so the turn
+                # below ends in the apology without being handled.
+                logger.warning("REST: message claims unavailable (%s).", error)
+            else:
+                if claim is None:  # a copy of it is still being handled: the page resends it
+                    turn_log.log_turn(request.sender, started, "busy", 0)
+                    return restarting_response(BUSY_ERROR)
+        if claim is None:
+            return await self._handle_once(request, on_new_message, agent, started, attempt > 1)
+        async with claim:
+            # A first attempt is new unless a copy of it held the claim before this one.
+            repeat = attempt > 1 or claim.contested
+            return await self._handle_once(request, on_new_message, agent, started, repeat)
+
+    async def _handle_once(
+        self,
+        request: RestRequest,
+        on_new_message: OnNewMessage,
+        agent: Any,
+        started: float,
+        maybe_repeat: bool,
+    ) -> HTTPResponse:
+        """Handle the message, or send its replies again if it was handled already. Runs under
+        the message's claim when it has an id, so that no copy of it runs at the same time."""
+        message_id, _ = retry_marks(request.metadata)
+        if agent is not None and message_id and maybe_repeat:
             replayed = await self._replies_already_sent(agent, request.sender, message_id)
             if replayed is not None:
                 turn_log.log_turn(request.sender, started, "repeated", len(replayed))
