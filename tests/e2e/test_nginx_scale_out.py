@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -301,6 +302,7 @@ def test_a_server_killed_mid_run_loses_no_conversation_or_turn(deployment: Deplo
     failures: List[str] = []
     lock = threading.Lock()
     done = {"turns": 0, "at_kill": None, "resent": 0, "log_at_kill": 0}
+    resent_after: Counter = Counter()  # the statuses that made the client send a message again
 
     def text(sender: str, turn: int) -> str:
         return f"hello, message {turn} from {sender}"
@@ -337,6 +339,7 @@ def test_a_server_killed_mid_run_loses_no_conversation_or_turn(deployment: Deplo
                     return
                 with lock:
                     done["resent"] += 1
+                    resent_after[answer.status] += 1
                 time.sleep(1)
             else:
                 with lock:
@@ -357,7 +360,7 @@ def test_a_server_killed_mid_run_loses_no_conversation_or_turn(deployment: Deplo
     for sender in senders:
         stored = deployment.user_messages(sender)
         assert stored == [text(sender, t) for t in range(TURNS)], (sender, stored)
-    print(f"resends after the kill: {done['resent']}")  # shown with pytest -rP
+    print(f"resends after the kill: {done['resent']}, after {dict(resent_after)}")  # pytest -rP
 
     entries = deployment.nginx.webhook_log()[log_lines_before : done["log_at_kill"]]
     dead = f"127.0.0.1:{victim.rasa_port}"
