@@ -33,7 +33,7 @@ import uuid
 import weakref
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Dict, Iterator, Optional, Text, Tuple, Type
+from typing import Any, Dict, Iterator, Optional, Text, Tuple, Type, Union
 
 from rasa.core.lock_store import (
     DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX,
@@ -224,21 +224,43 @@ class HeldClaim:
             logger.warning("REST: could not release a message claim (%s); it lapses.", failure)
 
 
+class Unclaimed:
+    """In place of a claim where none can be taken (no message id, a lock store of another
+    kind, Redis down): the message is handled as before claims, under Rasa's lock alone."""
+
+    contested = False
+
+    async def __aenter__(self) -> "Unclaimed":
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        return None
+
+
+UNCLAIMED = Unclaimed()
+
+
 async def wait_for_claim(
     claims: MessageClaims,
     sender: Text,
     message_id: Text,
     wait_seconds: Optional[float] = None,
-) -> Optional[HeldClaim]:
+) -> Union[HeldClaim, Unclaimed, None]:
     """Claim (sender, message_id), waiting while another copy holds it; None if it still does
-    after `wait_seconds` (WAIT_SECONDS). Raises ClaimsUnavailable when the store is down."""
+    after `wait_seconds` (WAIT_SECONDS); UNCLAIMED when the store cannot be reached."""
     key = claim_key(sender, message_id)
     token = uuid.uuid4().hex
     deadline = time.monotonic() + (WAIT_SECONDS if wait_seconds is None else wait_seconds)
     contested = False
-    while not claims.try_claim(key, token):
-        contested = True
-        if time.monotonic() >= deadline:
-            return None
-        await asyncio.sleep(POLL_SECONDS)
+    try:
+        while not claims.try_claim(key, token):
+            contested = True
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(POLL_SECONDS)
+    except ClaimsUnavailable as error:
+        # Redis is down: Rasa cannot take the conversation's lock either, so the turn ends in
+        # the channel's apology without being handled; nothing to protect.
+        logger.warning("REST: message claims unavailable (%s).", error)
+        return UNCLAIMED
     return HeldClaim(claims, key, token, contested)

@@ -241,41 +241,25 @@ class ClinicRestInput(RestInput):
         started = time.monotonic()
         message_id, attempt = retry_marks(request.metadata)
         claims = message_claims.claims_for(getattr(agent, "lock_store", None))
-        claim = None
+        claim = message_claims.UNCLAIMED
         if message_id and claims is not None:
-            try:
-                claim = await message_claims.wait_for_claim(claims, request.sender, message_id)
-            except message_claims.ClaimsUnavailable as error:
-                # Redis is down: Rasa cannot take the conversation's lock either, so the turn
-                # below ends in the apology without being handled.
-                logger.warning("REST: message claims unavailable (%s).", error)
-            else:
-                if claim is None:  # a copy of it is still being handled: the page resends it
-                    turn_log.log_turn(request.sender, started, "busy", 0)
-                    return restarting_response(BUSY_ERROR)
-        if claim is None:
-            return await self._handle_once(request, on_new_message, agent, started, attempt > 1)
+            claim = await message_claims.wait_for_claim(claims, request.sender, message_id)
+            if claim is None:  # a copy of it is still being handled: the page sends it again
+                turn_log.log_turn(request.sender, started, "busy", 0)
+                return restarting_response(BUSY_ERROR)
         async with claim:
             # A first attempt is new unless a copy of it held the claim before this one.
-            repeat = attempt > 1 or claim.contested
-            return await self._handle_once(request, on_new_message, agent, started, repeat)
+            if agent is not None and message_id and (attempt > 1 or claim.contested):
+                replayed = await self._replies_already_sent(agent, request.sender, message_id)
+                if replayed is not None:
+                    turn_log.log_turn(request.sender, started, "repeated", len(replayed))
+                    return response.json(replayed)
+            return await self._run_turn(request, on_new_message, agent, started)
 
-    async def _handle_once(
-        self,
-        request: RestRequest,
-        on_new_message: OnNewMessage,
-        agent: Any,
-        started: float,
-        maybe_repeat: bool,
+    async def _run_turn(
+        self, request: RestRequest, on_new_message: OnNewMessage, agent: Any, started: float
     ) -> HTTPResponse:
-        """Handle the message, or send its replies again if it was handled already. Runs under
-        the message's claim when it has an id, so that no copy of it runs at the same time."""
-        message_id, _ = retry_marks(request.metadata)
-        if agent is not None and message_id and maybe_repeat:
-            replayed = await self._replies_already_sent(agent, request.sender, message_id)
-            if replayed is not None:
-                turn_log.log_turn(request.sender, started, "repeated", len(replayed))
-                return response.json(replayed)
+        """Handle the message; under its claim when it has an id, so no copy runs meanwhile."""
         action_server = _action_server_address(agent)
         if action_server and not await self._action_server_up(action_server):
             turn_log.log_turn(request.sender, started, "unavailable", 0)

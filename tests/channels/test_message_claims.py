@@ -116,6 +116,9 @@ def test_the_redis_store_being_down_is_reported_not_raised_as_a_redis_error() ->
     assert claims is not None
     with pytest.raises(ClaimsUnavailable):
         claims.try_claim("k", "t")
+    # The channel then handles the message unclaimed: Rasa's lock fails the same way.
+    claim = asyncio.run(message_claims.wait_for_claim(claims, SENDER, "m1"))
+    assert claim is message_claims.UNCLAIMED and not claim.contested
 
 
 # --- copies of one message through the REST channel ---
