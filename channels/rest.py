@@ -79,6 +79,8 @@ RESTARTING_ERROR = (
     "seconds."
 )
 RETRY_AFTER_SECONDS = 3
+# Marks the UserUtteranceReverted with which this channel undoes a half-handled turn.
+UNDONE_BY = "channels.rest"
 # The answer to a copy of a message that another request is still handling.
 BUSY_ERROR = "Your message is still being handled; please send it again in a few seconds."
 # The action server counts as down only when nothing listens on its port (connection refused):
@@ -188,14 +190,21 @@ def replies_after_message(
     `events` are all of a tracker's events. The turn's messages are the bot's after the user
     message and, before it, those of a session Rasa started for it (the opening notice: a custom
     action_session_start's messages come before its SessionStarted, so Rasa's "applied events"
-    leave them out). None when the latest user message is another one, or was undone: this one
-    was never handled (or not whole), and must be.
+    leave them out). None when the latest user message is another one, or was undone by this
+    channel: this one was never handled (or not whole), and must be. A fallback's own
+    `UserUtteranceReverted` does not count: that turn was handled, and answered.
     """
     users = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
     if not users or (events[users[-1]].metadata or {}).get("message_id") != message_id:
         return None
     latest = users[-1]
-    if any(isinstance(event, UserUtteranceReverted) for event in events[latest + 1 :]):
+    # Rasa and the fallback actions revert turns too (action_default_fallback ends each turn it
+    # answers with one), so only this channel's own mark means "not handled".
+    if any(
+        isinstance(event, UserUtteranceReverted)
+        and (event.metadata or {}).get("undone_by") == UNDONE_BY
+        for event in events[latest + 1 :]
+    ):
         return None
     # The previous turn ends when the assistant listens again after its user message.
     start = -1
@@ -343,7 +352,7 @@ class ClinicRestInput(RestInput):
                     or any(stored.get(k) != v for k, v in (request.metadata or {}).items())
                 ):
                     return False
-                tracker.update(UserUtteranceReverted())
+                tracker.update(UserUtteranceReverted(metadata={"undone_by": UNDONE_BY}))
                 await agent.tracker_store.save(tracker)
                 return True
         except Exception:
