@@ -208,6 +208,11 @@ def test_conversations_spread_over_both_servers(deployment: Deployment, sender: 
             message_body(f"{sender}-{number}", "hello"),
         )
         assert answer.status == 200 and answer.json(), answer
+    # nginx writes a request's access-log line as it finishes it, which can be just after the
+    # answer reached us: wait for all six lines (as for the 413 below).
+    deadline = time.monotonic() + 10
+    while len(deployment.nginx.webhook_log()) < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
     answered_by = [entry["tried"][-1] for entry in deployment.nginx.webhook_log()]
     assert len(answered_by) == 6
     for address in deployment.addresses():
