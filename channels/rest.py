@@ -23,7 +23,9 @@ handled twice:
 - A client that sends a message again (the page, after a dropped connection) marks it with
   `metadata.message_id` and `metadata.attempt` > 1. When the conversation's latest message
   already carries that id, Rasa handled it before the connection dropped: its stored replies are
-  sent again, and the message is not handled a second time.
+  sent again, and the message is not handled a second time. Every message with an id is claimed
+  first (channels/message_claims.py), so copies of it on several servers take turns: the look
+  and the handling are one step, and a copy that finds it claimed waits, then looks.
 GET /webhooks/rest/ tells whether the model is loaded (`make status` asks it), with or without
 Rasa's HTTP API. One log line per turn gives its time and outcome (stores/turn_log.py).
 """
@@ -53,6 +55,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from channels import message_claims
 from stores import turn_log
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,10 @@ RESTARTING_ERROR = (
     "seconds."
 )
 RETRY_AFTER_SECONDS = 3
+# Marks the UserUtteranceReverted with which this channel undoes a half-handled turn.
+UNDONE_BY = "channels.rest"
+# The answer to a copy of a message that another request is still handling.
+BUSY_ERROR = "Your message is still being handled; please send it again in a few seconds."
 # The action server counts as down only when nothing listens on its port (connection refused):
 # what a crashed or restarting server gives at once. A connection that is slow to open means it
 # is busy, not down (measured: an HTTP /health check timed out under 50 simultaneous
@@ -154,9 +161,10 @@ def error_response(error: InvalidRestRequest) -> HTTPResponse:
     return response.json({"error": str(error)}, status=error.status)
 
 
-def restarting_response() -> HTTPResponse:
+def restarting_response(error: Text = RESTARTING_ERROR) -> HTTPResponse:
+    """A 503 that tells the client to send the message again (the page does so by itself)."""
     return response.json(
-        {"error": RESTARTING_ERROR, "retry_after": RETRY_AFTER_SECONDS},
+        {"error": error, "retry_after": RETRY_AFTER_SECONDS},
         status=HTTPStatus.SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
@@ -182,14 +190,21 @@ def replies_after_message(
     `events` are all of a tracker's events. The turn's messages are the bot's after the user
     message and, before it, those of a session Rasa started for it (the opening notice: a custom
     action_session_start's messages come before its SessionStarted, so Rasa's "applied events"
-    leave them out). None when the latest user message is another one, or was undone: this one
-    was never handled (or not whole), and must be.
+    leave them out). None when the latest user message is another one, or was undone by this
+    channel: this one was never handled (or not whole), and must be. A fallback's own
+    `UserUtteranceReverted` does not count: that turn was handled, and answered.
     """
     users = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
     if not users or (events[users[-1]].metadata or {}).get("message_id") != message_id:
         return None
     latest = users[-1]
-    if any(isinstance(event, UserUtteranceReverted) for event in events[latest + 1 :]):
+    # Rasa and the fallback actions revert turns too (action_default_fallback ends each turn it
+    # answers with one), so only this channel's own mark means "not handled".
+    if any(
+        isinstance(event, UserUtteranceReverted)
+        and (event.metadata or {}).get("undone_by") == UNDONE_BY
+        for event in events[latest + 1 :]
+    ):
         return None
     # The previous turn ends when the assistant listens again after its user message.
     start = -1
@@ -234,11 +249,26 @@ class ClinicRestInput(RestInput):
     ) -> HTTPResponse:
         started = time.monotonic()
         message_id, attempt = retry_marks(request.metadata)
-        if agent is not None and message_id and attempt > 1:
-            replayed = await self._replies_already_sent(agent, request.sender, message_id)
-            if replayed is not None:
-                turn_log.log_turn(request.sender, started, "repeated", len(replayed))
-                return response.json(replayed)
+        claims = message_claims.claims_for(getattr(agent, "lock_store", None))
+        claim = message_claims.UNCLAIMED
+        if message_id and claims is not None:
+            claim = await message_claims.wait_for_claim(claims, request.sender, message_id)
+            if claim is None:  # a copy of it is still being handled: the page sends it again
+                turn_log.log_turn(request.sender, started, "busy", 0)
+                return restarting_response(BUSY_ERROR)
+        async with claim:
+            # A first attempt is new unless a copy of it held the claim before this one.
+            if agent is not None and message_id and (attempt > 1 or claim.contested):
+                replayed = await self._replies_already_sent(agent, request.sender, message_id)
+                if replayed is not None:
+                    turn_log.log_turn(request.sender, started, "repeated", len(replayed))
+                    return response.json(replayed)
+            return await self._run_turn(request, on_new_message, agent, started)
+
+    async def _run_turn(
+        self, request: RestRequest, on_new_message: OnNewMessage, agent: Any, started: float
+    ) -> HTTPResponse:
+        """Handle the message; under its claim when it has an id, so no copy runs meanwhile."""
         action_server = _action_server_address(agent)
         if action_server and not await self._action_server_up(action_server):
             turn_log.log_turn(request.sender, started, "unavailable", 0)
@@ -322,7 +352,7 @@ class ClinicRestInput(RestInput):
                     or any(stored.get(k) != v for k, v in (request.metadata or {}).items())
                 ):
                     return False
-                tracker.update(UserUtteranceReverted())
+                tracker.update(UserUtteranceReverted(metadata={"undone_by": UNDONE_BY}))
                 await agent.tracker_store.save(tracker)
                 return True
         except Exception:

@@ -7,7 +7,8 @@
 - `outcome`: answered, fallback (the assistant was not sure what was meant), escalated (a red
   flag or a crisis was answered with the safety contacts), unavailable (the action server was
   down: the message was refused, or its turn undone, and the client sends it again), repeated
-  (a message sent again that had already been handled: its replies were sent again).
+  (a message sent again that had already been handled: its replies were sent again), busy (a
+  copy of a message another request was still handling: the client sends it again).
 - `ms`: from the message reaching the channel to its reply leaving it.
 No message text, no reply text, no sender id: the default log level is safe to keep (docs/privacy.md).
 

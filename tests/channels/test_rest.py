@@ -100,8 +100,22 @@ def test_a_repeat_gets_the_replies_of_its_turn_and_a_new_message_gets_none() -> 
     assert replies_after_message(later, "s", "m2") == [{"recipient_id": "s", "text": "Yes."}]
     assert replies_after_message(later, "s", "m1") is None  # only the latest message repeats
     assert replies_after_message([], "s", "m1") is None
-    undone = later + [UserUttered("x", metadata={"message_id": "m3"}), UserUtteranceReverted()]
+    undone = later + [
+        UserUttered("x", metadata={"message_id": "m3"}),
+        UserUtteranceReverted(metadata={"undone_by": "channels.rest"}),
+    ]
     assert replies_after_message(undone, "s", "m3") is None  # undone: it must be handled again
+    # A fallback reverts its own turn (action_default_fallback): handled, and answered.
+    fallback = later + [
+        UserUttered("?", metadata={"message_id": "m4"}),
+        ActionExecuted("action_default_fallback"),
+        BotUttered("Sorry, I did not get that."),
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+    ]
+    assert replies_after_message(fallback, "s", "m4") == [
+        {"recipient_id": "s", "text": "Sorry, I did not get that."}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +208,11 @@ def test_conversations_spread_over_both_servers(deployment: Deployment, sender: 
             message_body(f"{sender}-{number}", "hello"),
         )
         assert answer.status == 200 and answer.json(), answer
+    # nginx writes a request's access-log line as it finishes it, which can be just after the
+    # answer reached us: wait for all six lines (as for the 413 below).
+    deadline = time.monotonic() + 10
+    while len(deployment.nginx.webhook_log()) < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
     answered_by = [entry["tried"][-1] for entry in deployment.nginx.webhook_log()]
     assert len(answered_by) == 6
     for address in deployment.addresses():
@@ -301,6 +307,7 @@ def test_a_server_killed_mid_run_loses_no_conversation_or_turn(deployment: Deplo
     failures: List[str] = []
     lock = threading.Lock()
     done = {"turns": 0, "at_kill": None, "resent": 0, "log_at_kill": 0}
+    resent_after: Counter = Counter()  # the statuses that made the client send a message again
 
     def text(sender: str, turn: int) -> str:
         return f"hello, message {turn} from {sender}"
@@ -337,6 +344,7 @@ def test_a_server_killed_mid_run_loses_no_conversation_or_turn(deployment: Deplo
                     return
                 with lock:
                     done["resent"] += 1
+                    resent_after[answer.status] += 1
                 time.sleep(1)
             else:
                 with lock:
@@ -351,18 +359,13 @@ def test_a_server_killed_mid_run_loses_no_conversation_or_turn(deployment: Deplo
     assert not failures, failures
     assert done["at_kill"] == KILL_AFTER_TURNS < CONVERSATIONS * TURNS
     assert victim.rasa_server.poll() is not None  # it really is dead
-    # Every message stored, in order, whichever server took it: no turn lost. A known defect
-    # (docs/scaling.md): a turn in flight on the killed server while it held the conversation's
-    # lock can be handled twice once the lock expires, since two resends can both pass the
-    # repeat check before either is stored; so at most one doubled message per conversation.
-    doubled = 0
+    # Every message stored once, in order, whichever server took it: no turn lost, and none
+    # handled twice, not even the one in flight on the killed server while it held the
+    # conversation's lock (the resends take turns on its claim: channels/message_claims.py).
     for sender in senders:
         stored = deployment.user_messages(sender)
-        unique = [m for i, m in enumerate(stored) if i == 0 or m != stored[i - 1]]
-        assert unique == [text(sender, t) for t in range(TURNS)], (sender, stored)
-        assert len(stored) - len(unique) <= 1, (sender, stored)
-        doubled += len(stored) - len(unique)
-    print(f"turns handled twice after the kill: {doubled}")  # the known defect, counted
+        assert stored == [text(sender, t) for t in range(TURNS)], (sender, stored)
+    print(f"resends after the kill: {done['resent']}, after {dict(resent_after)}")  # pytest -rP
 
     entries = deployment.nginx.webhook_log()[log_lines_before : done["log_at_kill"]]
     dead = f"127.0.0.1:{victim.rasa_port}"

@@ -159,6 +159,27 @@ def test_a_client_cannot_claim_another_input_channel(assistant: Assistant, sende
     assert user_events[-1]["input_channel"] == "rest"
 
 
+def test_a_resent_message_whose_turn_ended_in_a_fallback_is_not_handled_again(
+    assistant: Assistant, sender: str
+) -> None:
+    """The fallback reverts its own turn (action_default_fallback's UserUtteranceReverted); the
+    turn was handled all the same, so a resend of it is answered from what was stored."""
+
+    def send(text: str, message_id: str, attempt: int) -> Tuple[int, bytes]:
+        metadata = {"message_id": message_id, "attempt": attempt}
+        body = {"sender": sender, "message": text, "metadata": metadata}
+        return post_rest(assistant, json.dumps(body).encode())
+
+    assert send("hello, message 0 from a test", "m0", 1)[0] == 200
+    first = send("hello, message 1 from a test", "m1", 1)  # the second unclear one: a fallback
+    events = assistant.tracker(sender)["events"]
+    assert any(e["event"] == "rewind" for e in events), events  # the fallback's own revert
+    again = send("hello, message 1 from a test", "m1", 2)
+    assert first[0] == again[0] == 200 and json.loads(again[1]) == json.loads(first[1])
+    user_texts = [e["text"] for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
+    assert user_texts == ["hello, message 0 from a test", "hello, message 1 from a test"]
+
+
 # --- CORS: the clinic page's origin only ---
 
 
