@@ -1,5 +1,6 @@
 """Rasa's scale-out design for the end-to-end tests: throw-away PostgreSQL and Redis, one action
-server and two Rasa servers sharing them (tests/e2e/test_scale_out.py, test_nginx_scale_out.py)."""
+server and two Rasa servers sharing them (tests/e2e/test_scale_out.py, test_nginx_scale_out.py;
+also the benchmark's scaled mode, bench/setups.py, which passes folders of its own and its model)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Protocol, Tuple
 
-import pytest
 import sqlalchemy as sa
 
 from scripts import privacy
 from scripts.scaled_endpoints import write_scaled_endpoints
-from tests.support.harness import Assistant
+from tests.support.harness import Assistant, latest_model
 from tests.support.services import PostgresServer, RedisServer, require_services
 
 
@@ -61,12 +62,20 @@ class ScaledDeployment:
             engine.dispose()
 
 
+class Folders(Protocol):
+    """Where each server's files go: pytest's tmp_path_factory, or the benchmark's own folders."""
+
+    def mktemp(self, basename: str) -> Path: ...
+
+
 @contextmanager
 def two_rasa_servers(
-    tmp_path_factory: pytest.TempPathFactory, name: str
+    folders: Folders, name: str, model: Optional[Path] = None
 ) -> Iterator[ScaledDeployment]:
-    """PostgreSQL, Redis, one action server and two Rasa servers on them, stopped afterwards."""
+    """PostgreSQL, Redis, one action server and two Rasa servers on them (with `model`, else the
+    latest in models/), stopped afterwards."""
     require_services()
+    model = model or latest_model()
     postgres, redis = PostgresServer(), RedisServer()
     servers: List[ScaledAssistant] = []
     try:
@@ -74,10 +83,11 @@ def two_rasa_servers(
         redis.start()
         env = {**postgres.environment(), **redis.environment()}
         first = ScaledAssistant(
-            workdir=tmp_path_factory.mktemp(f"{name}-a"), extra_env=env, services_env=env
+            workdir=folders.mktemp(f"{name}-a"), model=model, extra_env=env, services_env=env
         )
         second = ScaledAssistant(
-            workdir=tmp_path_factory.mktemp(f"{name}-b"),
+            workdir=folders.mktemp(f"{name}-b"),
+            model=model,
             extra_env=env,
             services_env=env,
             action_port=first.action_port,
