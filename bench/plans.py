@@ -1,4 +1,5 @@
-"""What each kind of benchmark run does: full, --quick and --smoke (see bench/run.py).
+"""What each kind of benchmark run does: full, --quick and --smoke (see bench/run.py), and the
+same three for --scaled (bench/scaled.py).
 
 The open loop offers a fraction of the saturation the closed loop measured just before
 (bench/offered.py), not a fixed number of people, so its figures mean the same on any machine.
@@ -77,4 +78,28 @@ PLANS = {
         statistic_questions=2,
         data=PROJECT_ROOT / "data",
     ),
+}
+
+
+@dataclass(frozen=True)
+class ScaledPlan:
+    """One Rasa server against two behind nginx: the same closed loop, then the open loop."""
+
+    mode: str
+    levels: Sequence[int]
+    closed_seconds: float
+    max_turns_per_conversation: int
+    open_fraction: float
+    open_seconds: float
+    open_interval: float
+    open_jitter: float
+    # Also offer the two servers the one server's load (its number of people), for latency at
+    # the same absolute rate.
+    same_people: bool
+
+
+SCALED_PLANS = {
+    "full": ScaledPlan("full", (1, 5, 20, 50), 30, 100_000, OPEN_FRACTION, 65, 10, 0.3, True),
+    "quick": ScaledPlan("quick", (1, 5, 20), 6, 100_000, OPEN_FRACTION, 15, 5, 0.3, True),
+    "smoke": ScaledPlan("smoke", (1, 2), 30, 4, OPEN_FRACTION, 2, 1, 0.3, True),
 }

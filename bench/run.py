@@ -11,6 +11,7 @@ The open loop offers --fraction (0.5) of the saturation the closed loop found (b
 --smoke: our latest model only, 1 and 2 conversations for a few turns, a 4-second open loop, no
 training, no `rasa test nlu` (what `make test` runs, through tests/bench/test_bench_smoke.py).
 --quick: both configurations, short runs, models reused when they exist.
+--scaled: our model only, one Rasa server against two behind nginx (bench/scaled.py).
 """
 
 from __future__ import annotations
@@ -290,6 +291,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="where the three outputs go (default results/, or results/bench-smoke/)",
     )
     parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="our model only: one Rasa server against two behind nginx on PostgreSQL and Redis",
+    )
+    parser.add_argument(
         "--fraction",
         type=float,
         default=OPEN_FRACTION,
@@ -301,6 +307,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    if args.scaled:
+        from bench import scaled  # PostgreSQL's and nginx's support, loaded only when asked
+
+        return scaled.main(mode, args.fraction, args.out)
+
     plan = replace(PLANS[mode], open_fraction=args.fraction)
     if args.reuse_models:
         plan = replace(plan, train=False)

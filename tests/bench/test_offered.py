@@ -1,5 +1,5 @@
-"""The open loop's load as a fraction of the measured saturation (bench/offered.py) and the plans
-that use it, without servers."""
+"""The open loop's load as a fraction of the measured saturation (bench/offered.py), the plans
+that use it, and the scaled comparison's table (bench/scaled_report.py), without servers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any, Dict, Optional
 
 import pytest
 
-from bench import targets
+from bench import scaled_report, targets
 from bench.offered import open_loop_plan, plan_with_people
-from bench.plans import PLANS
+from bench.plans import PLANS, SCALED_PLANS
 from bench.run import main
 
 
@@ -51,9 +51,9 @@ def test_the_same_people_on_a_faster_set_up_are_a_smaller_fraction() -> None:
 
 
 def test_every_plan_offers_a_fraction_not_a_number_of_people() -> None:
-    for plan in PLANS.values():
+    for plan in [*PLANS.values(), *SCALED_PLANS.values()]:
         assert 0 < plan.open_fraction <= 1 and plan.open_interval > 0
-    assert PLANS["full"].open_fraction == 0.5
+    assert PLANS["full"].open_fraction == SCALED_PLANS["full"].open_fraction == 0.5
 
 
 def test_command_line_refuses_a_fraction_out_of_range(capsys: pytest.CaptureFixture) -> None:
@@ -91,3 +91,25 @@ def test_open_loop_target_names_the_offered_load() -> None:
     assert {t["target"]: t["met"] for t in targets.evaluate(results)}[
         "open loop: p95 ≤ 150 ms, no errors"
     ] is None
+
+
+def test_scaled_table_sets_two_servers_against_one() -> None:
+    def offered(saturation: float) -> Dict[str, Any]:
+        plan = open_loop_plan(saturation, 0.5, 10, 65, 0.3)
+        return {**plan.__dict__, "turns_per_second": plan.offered_turns_per_second}
+
+    results = {
+        "mode": "full",
+        "date": "2026-01-01 00:00 UTC",
+        "machine": {"description": "test"},
+        "model": "models/x.tar.gz",
+        "setups": {
+            "single": _setup(30.0, 100.0, offered(30.0)),
+            "scaled": _setup(45.0, 80.0, offered(45.0)),
+        },
+    }
+    table = scaled_report.markdown(results)
+    assert "| saturation (best closed-loop turns/s) | 30.0 | 45.0 | 1.50× |" in table
+    assert "| open loop: offered turns/s | 15.00 | 22.50 | 1.50× |" in table
+    assert "| open loop: p95 | 100.0 ms | 80.0 ms | 0.80× |" in table
+    assert "150 people, a turn every ~10 s, 15 turns/s offered = 50% of its own saturation" in table

@@ -1,0 +1,104 @@
+"""The outputs of `python -m bench --scaled`: bench_scaled.json (everything) and bench_scaled.md,
+the table of one Rasa server against two behind nginx, with two ÷ one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+from bench.report import PERCENTILES, _fmt, lookup, ratio
+
+JSON_NAME, MD_NAME = "bench_scaled.json", "bench_scaled.md"
+COLUMNS = {"single": "one Rasa server", "scaled": "two behind nginx"}
+
+
+def metrics(results: Dict[str, Any]) -> List[Tuple[str, str, str, int]]:
+    """(label, path inside a set-up's results, unit, decimals) of every row."""
+    levels = sorted(
+        {run["concurrency"] for s in results["setups"].values() for run in s["closed_loop"]}
+    )
+    return [
+        ("saturation (best closed-loop turns/s)", "saturation_turns_per_second", "/s", 1),
+        *[(f"closed loop, {n} conv.: turns/s", f"closed_loop.{n}.turns_per_second", "/s", 1)
+          for n in levels],
+        *[(f"closed loop, {n} conv.: p95", f"closed_loop.{n}.p95_ms", "ms", 1) for n in levels],
+        ("closed loop: errors, all levels", "closed_errors", "", 0),
+        ("open loop: offered turns/s", "open_loop.offered.turns_per_second", "/s", 2),
+        ("open loop: people", "open_loop.offered.people", "", 0),
+        *[(f"open loop: {p[:3]}", f"open_loop.{p}", "ms", 1) for p in PERCENTILES],
+        ("open loop: answered turns/s", "open_loop.turns_per_second", "/s", 2),
+        ("open loop: errors", "open_loop.errors", "", 0),
+        ("open loop: late sends", "open_loop.late_sends", "", 0),
+        *[(f"one server's load: {p[:3]}", f"open_loop_same_people.{p}", "ms", 1)
+          for p in PERCENTILES],
+        ("one server's load: errors", "open_loop_same_people.errors", "", 0),
+        ("RSS Rasa + action servers, peak", "memory_mb.peak", "MiB", 0),
+    ]  # fmt: skip
+
+
+def _value(setup: Dict[str, Any], path: str) -> Any:
+    if path == "closed_errors":
+        return sum(run["errors"] for run in setup["closed_loop"])
+    return lookup(setup, path)
+
+
+def _notes(results: Dict[str, Any]) -> List[str]:
+    lines = [f"> {note}" for note in results.get("notes", [])]
+    for name, setup in results["setups"].items():
+        lines.append(f"> {COLUMNS.get(name, name)}: {setup['description']}.")
+        offered = (setup.get("open_loop") or {}).get("offered")
+        if offered:
+            lines.append(
+                f"> Its open loop: {offered['people']} people, a turn every "
+                f"~{offered['interval']:g} s, {offered['turns_per_second']:g} turns/s offered = "
+                f"{offered['fraction']:.0%} of its own saturation ({offered['saturation']:g} "
+                f"turns/s), for {offered['seconds']:g} s."
+            )
+        same = (setup.get("open_loop_same_people") or {}).get("offered")
+        if same:
+            lines.append(
+                f"> Also at the one server's load: {same['people']} people, "
+                f"{same['turns_per_second']:g} turns/s = {same['fraction']:.0%} of its saturation."
+            )
+    return lines
+
+
+def markdown(results: Dict[str, Any]) -> str:
+    setups = results["setups"]
+    names = [name for name in COLUMNS if name in setups]
+    both = len(names) == 2
+    lines = [
+        f"# Scaled benchmark ({results['mode']} run): one Rasa server against two behind nginx",
+        "",
+        f"{results['date']} · {results['machine']['description']} · model "
+        f"{Path(results['model']).name}",
+        "",
+        *_notes(results),
+        "",
+        "| metric | "
+        + " | ".join(COLUMNS[n] for n in names)
+        + (" | two ÷ one |" if both else " |"),
+        "| --- |" + " ---: |" * (len(names) + both),
+    ]
+    for label, path, unit, decimals in metrics(results):
+        values = [_value(setups[n], path) for n in names]
+        if all(v is None for v in values):
+            continue
+        row = f"| {label} | " + " | ".join(_fmt(v, unit, decimals) for v in values)
+        if both:
+            value = ratio(values[1], values[0])
+            row += f" | {'–' if value is None else f'{value:.2f}×'}"
+        lines.append(row + " |")
+    lines += ["", "Scenarios: " + ", ".join(results.get("scenarios", [])), ""]
+    return "\n".join(lines)
+
+
+def write(results: Dict[str, Any], out_dir: Path) -> Dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"json": out_dir / JSON_NAME, "md": out_dir / MD_NAME}
+    files["json"].write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    files["md"].write_text(markdown(results), encoding="utf-8")
+    return files

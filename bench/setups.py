@@ -1,0 +1,116 @@
+"""The two set-ups `python -m bench --scaled` compares, each started with the tests' own code:
+
+- single: one action server and one Rasa server on its SQLite tracker store, as `make run` has
+  them (tests/support/harness.py);
+- scaled: nginx (tests/support/nginx.py) in front of two Rasa servers sharing one PostgreSQL
+  tracker store and one Redis lock store, with one action server, as `make run-scaled` has them
+  (tests/support/scaled.py, tests/support/services.py). nginx's per-address rate limit is raised,
+  since all the load comes from 127.0.0.1.
+
+Each yields a Target: where the load goes, each Rasa server's own address (for the warm-up) and
+the processes whose memory is sampled.
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+from tests.support.harness import Assistant
+from tests.support.nginx import Nginx
+from tests.support.scaled import two_rasa_servers
+from tests.support.services import postgres_bin_dir, redis_server_binary
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    description: str
+    url: str  # where the load generator sends every turn
+    rasa_urls: List[str]  # each Rasa server directly, to warm each one up
+    pids: Dict[str, int]  # process trees whose resident memory is sampled
+
+
+class Folders:
+    """Fresh folders under one root, named as asked (what two_rasa_servers needs of pytest's
+    tmp_path_factory); kept after the run for their logs."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def mktemp(self, basename: str) -> Path:
+        path = self.root / basename
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        return path
+
+
+def missing_programs() -> List[str]:
+    """What the scaled set-up needs from Debian's packages and does not find."""
+    found = {
+        "PostgreSQL (initdb)": postgres_bin_dir(),
+        "redis-server": redis_server_binary(),
+        "nginx": shutil.which("nginx"),
+    }
+    return [name for name, where in found.items() if not where]
+
+
+def assistant_target(assistant: Assistant) -> Target:
+    """A running single assistant as a target."""
+    assert assistant.rasa_server is not None and assistant.action_server is not None
+    return Target(
+        "single",
+        "one Rasa server (SQLite tracker store, as make run)",
+        assistant.rasa_url,
+        [assistant.rasa_url],
+        {"rasa": assistant.rasa_server.pid, "actions": assistant.action_server.pid},
+    )
+
+
+@contextmanager
+def single_server(work: Path, model: Path) -> Iterator[Target]:
+    assistant = Assistant(workdir=Folders(work).mktemp("servers-single"), model=model)
+    try:
+        assistant.start()
+        yield assistant_target(assistant)
+    finally:
+        assistant.stop()
+
+
+@contextmanager
+def nginx_in_front(rasa_urls: List[str]) -> Iterator[Nginx]:
+    """nginx over these Rasa servers (http://127.0.0.1:port each), stopped afterwards."""
+    proxy = Nginx([url.removeprefix("http://") for url in rasa_urls])
+    try:
+        proxy.start()
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+@contextmanager
+def scaled_servers(work: Path, model: Path) -> Iterator[Target]:
+    missing = missing_programs()
+    if missing:
+        raise RuntimeError(
+            f"the scaled set-up needs {', '.join(missing)}: scripts/install_system_packages.sh"
+        )
+    with two_rasa_servers(Folders(work), "servers-scaled", model) as deployment:
+        first, second = deployment.servers
+        rasa_urls = [first.rasa_url, second.rasa_url]
+        with nginx_in_front(rasa_urls) as proxy:
+            assert first.rasa_server and second.rasa_server and first.action_server
+            yield Target(
+                "scaled",
+                "two Rasa servers behind nginx (PostgreSQL, Redis, as make run-scaled)",
+                proxy.url,
+                rasa_urls,
+                {
+                    "rasa-a": first.rasa_server.pid,
+                    "rasa-b": second.rasa_server.pid,
+                    "actions": first.action_server.pid,
+                },
+            )
