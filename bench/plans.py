@@ -96,10 +96,12 @@ class ScaledPlan:
     # Also offer the two servers the one server's load (its number of people), for latency at
     # the same absolute rate.
     same_people: bool
+    # Also measure nginx over one Rasa server on PostgreSQL and Redis (what the stores cost).
+    one_behind_nginx: bool
 
 
 SCALED_PLANS = {
-    "full": ScaledPlan("full", (1, 5, 20, 50), 30, 100_000, OPEN_FRACTION, 65, 10, 0.3, True),
-    "quick": ScaledPlan("quick", (1, 5, 20), 6, 100_000, OPEN_FRACTION, 15, 5, 0.3, True),
-    "smoke": ScaledPlan("smoke", (1, 2), 30, 4, OPEN_FRACTION, 2, 1, 0.3, True),
+    "full": ScaledPlan("full", (1, 5, 20, 50), 30, 100_000, OPEN_FRACTION, 65, 10, 0.3, True, True),
+    "quick": ScaledPlan("quick", (1, 5, 20), 6, 100_000, OPEN_FRACTION, 15, 5, 0.3, True, True),
+    "smoke": ScaledPlan("smoke", (1, 2), 30, 4, OPEN_FRACTION, 2, 1, 0.3, True, False),
 }

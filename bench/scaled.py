@@ -5,8 +5,10 @@ else the newest in models/), each set-up in turn (bench/setups.py; the other one
 warm-up of each Rasa server, the closed loop at each level through the set-up's front door (the
 Rasa server, or nginx) to find its saturation, then the open loop offering the same fraction of
 that set-up's own saturation (bench/offered.py). The two servers also get an open loop at the one
-server's load (the same people), for latency at the same rate. Memory of the Rasa and action
-servers is sampled throughout. Writes bench_scaled.json and bench_scaled.md (bench/scaled_report.py).
+server's load (the same people), for latency at the same rate. Between the two, nginx over one
+Rasa server on PostgreSQL and Redis separates what the shared stores and nginx cost per turn from
+what the second server adds. Memory of the Rasa and action servers is sampled throughout. Writes
+bench_scaled.json and bench_scaled.md (bench/scaled_report.py).
 """
 
 from __future__ import annotations
@@ -98,9 +100,9 @@ def measure(
     return results
 
 
-def _steps(plan: ScaledPlan) -> int:
+def _steps(plan: ScaledPlan, setups: int) -> int:
     per_setup = 2 + len(plan.levels) + 1
-    return 2 * per_setup + plan.same_people
+    return setups * per_setup + plan.same_people
 
 
 def compare(
@@ -114,7 +116,7 @@ def compare(
     """Measure each set-up in turn (single first: the scaled one reuses its load) and write the
     two outputs. Returns the results."""
     scenarios, skipped = load_scenarios()
-    progress = Progress(_steps(plan), quiet=quiet)
+    progress = Progress(_steps(plan, len(setups)), quiet=quiet)
     info = machine()
     notes = []
     if info["load_average_at_start"] > BUSY_LOAD_AVERAGE:
@@ -146,7 +148,7 @@ def compare(
                 fraction,
                 scenarios,
                 progress,
-                same_people if plan.same_people else None,
+                same_people if plan.same_people and name == "scaled" else None,
             )
         results["setups"][name] = measured
         if same_people is None and measured["open_loop"]:
@@ -167,12 +169,13 @@ def main(mode: str, fraction: float, out: Optional[Path]) -> int:
         f"open loop at {fraction:.0%} of each one's saturation",
         file=sys.stderr,
     )
+    setups: Dict[str, SetUp] = {"single": lambda: single_server(work, model)}
+    if plan.one_behind_nginx:
+        setups["nginx-1"] = lambda: scaled_servers(work, model, count=1)
+    setups["scaled"] = lambda: scaled_servers(work, model)
     try:
         compare(
-            {
-                "single": lambda: single_server(work, model),
-                "scaled": lambda: scaled_servers(work, model),
-            },
+            setups,
             plan,
             fraction,
             model,

@@ -1,5 +1,6 @@
 """The outputs of `python -m bench --scaled`: bench_scaled.json (everything) and bench_scaled.md,
-the table of one Rasa server against two behind nginx, with two ÷ one."""
+the table of one Rasa server against two behind nginx, with two ÷ one (and, when it ran, one
+Rasa server behind nginx on the same stores, with two ÷ that one)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from typing import Any, Dict, List, Tuple
 from bench.report import PERCENTILES, _fmt, lookup, ratio
 
 JSON_NAME, MD_NAME = "bench_scaled.json", "bench_scaled.md"
-COLUMNS = {"single": "one Rasa server", "scaled": "two behind nginx"}
+COLUMNS = {
+    "single": "one Rasa server",
+    "nginx-1": "one behind nginx",
+    "scaled": "two behind nginx",
+}
+RATIOS = {("scaled", "single"): "two ÷ one", ("scaled", "nginx-1"): "two ÷ one behind nginx"}
 
 
 def metrics(results: Dict[str, Any]) -> List[Tuple[str, str, str, int]]:
@@ -67,7 +73,7 @@ def _notes(results: Dict[str, Any]) -> List[str]:
 def markdown(results: Dict[str, Any]) -> str:
     setups = results["setups"]
     names = [name for name in COLUMNS if name in setups]
-    both = len(names) == 2
+    ratios = [(pair, label) for pair, label in RATIOS.items() if set(pair) <= set(names)]
     lines = [
         f"# Scaled benchmark ({results['mode']} run): one Rasa server against two behind nginx",
         "",
@@ -76,20 +82,18 @@ def markdown(results: Dict[str, Any]) -> str:
         "",
         *_notes(results),
         "",
-        "| metric | "
-        + " | ".join(COLUMNS[n] for n in names)
-        + (" | two ÷ one |" if both else " |"),
-        "| --- |" + " ---: |" * (len(names) + both),
+        "| metric | " + " | ".join([COLUMNS[n] for n in names] + [r for _, r in ratios]) + " |",
+        "| --- |" + " ---: |" * (len(names) + len(ratios)),
     ]
     for label, path, unit, decimals in metrics(results):
-        values = [_value(setups[n], path) for n in names]
-        if all(v is None for v in values):
+        values = {n: _value(setups[n], path) for n in names}
+        if all(v is None for v in values.values()):
             continue
-        row = f"| {label} | " + " | ".join(_fmt(v, unit, decimals) for v in values)
-        if both:
-            value = ratio(values[1], values[0])
-            row += f" | {'–' if value is None else f'{value:.2f}×'}"
-        lines.append(row + " |")
+        cells = [_fmt(values[n], unit, decimals) for n in names]
+        for (top, bottom), _ in ratios:
+            value = ratio(values[top], values[bottom])
+            cells.append("–" if value is None else f"{value:.2f}×")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += ["", "Scenarios: " + ", ".join(results.get("scenarios", [])), ""]
     return "\n".join(lines)
 

@@ -5,7 +5,9 @@
 - scaled: nginx (tests/support/nginx.py) in front of two Rasa servers sharing one PostgreSQL
   tracker store and one Redis lock store, with one action server, as `make run-scaled` has them
   (tests/support/scaled.py, tests/support/services.py). nginx's per-address rate limit is raised,
-  since all the load comes from 127.0.0.1.
+  since all the load comes from 127.0.0.1;
+- nginx-1: the same with one Rasa server (`RASA_SERVERS=1 make run-scaled`), which tells what
+  the shared stores and nginx cost from what the second server brings.
 
 Each yields a Target: where the load goes, each Rasa server's own address (for the warm-up) and
 the processes whose memory is sampled.
@@ -21,7 +23,7 @@ from typing import Dict, Iterator, List
 
 from tests.support.harness import Assistant
 from tests.support.nginx import Nginx
-from tests.support.scaled import two_rasa_servers
+from tests.support.scaled import rasa_servers
 from tests.support.services import postgres_bin_dir, redis_server_binary
 
 
@@ -92,25 +94,31 @@ def nginx_in_front(rasa_urls: List[str]) -> Iterator[Nginx]:
 
 
 @contextmanager
-def scaled_servers(work: Path, model: Path) -> Iterator[Target]:
+def scaled_servers(work: Path, model: Path, count: int = 2) -> Iterator[Target]:
+    """nginx over `count` Rasa servers on PostgreSQL and Redis, with one action server."""
     missing = missing_programs()
     if missing:
         raise RuntimeError(
             f"the scaled set-up needs {', '.join(missing)}: scripts/install_system_packages.sh"
         )
-    with two_rasa_servers(Folders(work), "servers-scaled", model) as deployment:
-        first, second = deployment.servers
-        rasa_urls = [first.rasa_url, second.rasa_url]
+    name = "scaled" if count == 2 else f"nginx-{count}"
+    with rasa_servers(Folders(work), f"servers-{name}", model, count) as deployment:
+        rasa_urls = [server.rasa_url for server in deployment.servers]
         with nginx_in_front(rasa_urls) as proxy:
-            assert first.rasa_server and second.rasa_server and first.action_server
+            pids = {
+                f"rasa-{number}": server.rasa_server.pid
+                for number, server in enumerate(deployment.servers, 1)
+                if server.rasa_server
+            }
+            actions = deployment.servers[0].action_server
+            assert actions is not None
+            servers = (
+                "two Rasa servers" if count == 2 else f"{count} Rasa server{'s' * (count > 1)}"
+            )
             yield Target(
-                "scaled",
-                "two Rasa servers behind nginx (PostgreSQL, Redis, as make run-scaled)",
+                name,
+                f"{servers} behind nginx (PostgreSQL, Redis, as make run-scaled)",
                 proxy.url,
                 rasa_urls,
-                {
-                    "rasa-a": first.rasa_server.pid,
-                    "rasa-b": second.rasa_server.pid,
-                    "actions": first.action_server.pid,
-                },
+                {**pids, "actions": actions.pid},
             )
