@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, Optional, Sequence
 
 from bench import scaled_report
 from bench.machine import machine
-from bench.measure import MemorySampler, tree_rss_mb
+from bench.measure import CpuCounter, MemorySampler, tree_rss_mb
 from bench.offered import open_loop_plan, plan_with_people, run_open_loop
 from bench.phases import closed_loops, describe, live, saturation, warm_up
 from bench.plans import SCALED_PLANS, ScaledPlan
@@ -61,17 +61,20 @@ def measure(
 
     results: Dict[str, Any] = {"description": target.description}
     with MemorySampler(target.pids) as memory:
-        closed = closed_loops(
-            target.url,
-            scenarios,
-            plan.levels,
-            plan.closed_seconds,
-            plan.max_turns_per_conversation,
-            run_id,
-            progress,
-            target.name,
-        )
+        with CpuCounter({**target.pids, **target.others}) as cpu:
+            closed = closed_loops(
+                target.url,
+                scenarios,
+                plan.levels,
+                plan.closed_seconds,
+                plan.max_turns_per_conversation,
+                run_id,
+                progress,
+                target.name,
+            )
         results["closed_loop"] = closed
+        answered = sum(run["turns"] - run["errors"] for run in closed)
+        results["cpu_closed_loop"] = cpu.per_turn_ms(answered)
         results["saturation_turns_per_second"] = best = saturation(closed)
         results["open_loop"] = results["open_loop_same_people"] = None
         if best:

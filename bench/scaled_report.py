@@ -39,13 +39,30 @@ def metrics(results: Dict[str, Any]) -> List[Tuple[str, str, str, int]]:
         *[(f"one server's load: {p[:3]}", f"open_loop_same_people.{p}", "ms", 1)
           for p in PERCENTILES],
         ("one server's load: errors", "open_loop_same_people.errors", "", 0),
+        ("closed loop: CPU ms per turn, Rasa server(s)", "cpu:rasa", "", 1),
+        ("closed loop: CPU ms per turn, action server", "cpu:actions", "", 1),
+        ("closed loop: CPU ms per turn, PostgreSQL + Redis + nginx", "cpu:others", "", 1),
+        ("closed loop: CPU ms per turn, load generator", "cpu:load generator", "", 1),
+        ("closed loop: cores busy, whole machine", "cpu_closed_loop.cores_busy", "", 2),
         ("RSS Rasa + action servers, peak", "memory_mb.peak", "MiB", 0),
     ]  # fmt: skip
+
+
+CPU_OTHERS = ("postgresql", "redis", "nginx")
+
+
+def _cpu_part(name: str) -> str:
+    """Which row a process's CPU time goes to: the Rasa servers together, the services together."""
+    return "rasa" if name.startswith("rasa") else "others" if name in CPU_OTHERS else name
 
 
 def _value(setup: Dict[str, Any], path: str) -> Any:
     if path == "closed_errors":
         return sum(run["errors"] for run in setup["closed_loop"])
+    if path.startswith("cpu:"):  # CPU per turn of the named processes, summed
+        spent = (setup.get("cpu_closed_loop") or {}).get("ms_per_turn") or {}
+        names = [n for n in spent if _cpu_part(n) == path[4:]]
+        return round(sum(spent[n] for n in names), 1) if names else None
     return lookup(setup, path)
 
 

@@ -9,15 +9,15 @@
 - nginx-1: the same with one Rasa server (`RASA_SERVERS=1 make run-scaled`), which tells what
   the shared stores and nginx cost from what the second server brings.
 
-Each yields a Target: where the load goes, each Rasa server's own address (for the warm-up) and
-the processes whose memory is sampled.
+Each yields a Target: where the load goes, each Rasa server's own address (for the warm-up), the
+processes whose memory is sampled, and the other processes whose CPU time is counted.
 """
 
 from __future__ import annotations
 
 import shutil
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List
 
@@ -33,7 +33,8 @@ class Target:
     description: str
     url: str  # where the load generator sends every turn
     rasa_urls: List[str]  # each Rasa server directly, to warm each one up
-    pids: Dict[str, int]  # process trees whose resident memory is sampled
+    pids: Dict[str, int]  # the Rasa and action servers: memory sampled, CPU time counted
+    others: Dict[str, int] = field(default_factory=dict)  # PostgreSQL, Redis, nginx: CPU time
 
 
 class Folders:
@@ -111,9 +112,10 @@ def scaled_servers(work: Path, model: Path, count: int = 2) -> Iterator[Target]:
                 if server.rasa_server
             }
             actions = deployment.servers[0].action_server
-            assert actions is not None
-            servers = (
-                "two Rasa servers" if count == 2 else f"{count} Rasa server{'s' * (count > 1)}"
+            assert actions is not None and deployment.redis.process and proxy.process
+            postmaster = deployment.postgres.data_dir / "postmaster.pid"
+            servers = {1: "one Rasa server", 2: "two Rasa servers"}.get(
+                count, f"{count} Rasa servers"
             )
             yield Target(
                 name,
@@ -121,4 +123,9 @@ def scaled_servers(work: Path, model: Path, count: int = 2) -> Iterator[Target]:
                 proxy.url,
                 rasa_urls,
                 {**pids, "actions": actions.pid},
+                {
+                    "postgresql": int(postmaster.read_text().split()[0]),
+                    "redis": deployment.redis.process.pid,
+                    "nginx": proxy.process.pid,
+                },
             )
