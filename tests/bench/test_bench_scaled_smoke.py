@@ -62,6 +62,10 @@ def test_both_set_ups_get_the_same_closed_loop(scaled_smoke: Dict[str, Any]) -> 
             run["turns_per_second"] for run in setup["closed_loop"]
         )
         assert setup["memory_mb"]["peak"] > 0
+        cpu = setup["cpu_closed_loop"]
+        assert cpu["turns"] == sum(run["turns"] for run in setup["closed_loop"])
+        assert {"rasa", "actions", "load generator"} <= set(cpu["ms_per_turn"])
+        assert all(ms >= 0 for ms in cpu["ms_per_turn"].values()) and cpu["cores_busy"] >= 0
 
 
 def test_each_open_loop_offers_half_its_own_saturation(scaled_smoke: Dict[str, Any]) -> None:

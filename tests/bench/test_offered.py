@@ -108,8 +108,16 @@ def test_scaled_table_sets_two_servers_against_one() -> None:
             "scaled": _setup(45.0, 80.0, offered(45.0)),
         },
     }
+    results["setups"]["scaled"]["cpu_closed_loop"] = {
+        "ms_per_turn": {"rasa-1": 20.0, "rasa-2": 22.0, "actions": 5.0, "postgresql": 3.0,
+                        "redis": 1.0, "nginx": 1.5, "load generator": 4.0},
+        "cores_busy": 1.9,
+    }  # fmt: skip
     table = scaled_report.markdown(results)
     assert "| saturation (best closed-loop turns/s) | 30.0 | 45.0 | 1.50× |" in table
+    # The Rasa servers' CPU per turn is summed, and so is the services'.
+    assert "| closed loop: CPU ms per turn, Rasa server(s) | – | 42.0 | – |" in table
+    assert "| closed loop: CPU ms per turn, PostgreSQL + Redis + nginx | – | 5.5 | – |" in table
     assert "| open loop: offered turns/s | 15.00 | 22.50 | 1.50× |" in table
     assert "| open loop: p95 | 100.0 ms | 80.0 ms | 0.80× |" in table
     assert "150 people, a turn every ~10 s, 15 turns/s offered = 50% of its own saturation" in table
