@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -64,6 +65,14 @@ class Nginx:
                 self.process.wait(timeout=20)
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def webhook_log_of(self, count: int, seconds: float = 10) -> List[Dict[str, str]]:
+        """The webhook log once it has `count` lines: nginx writes a request's line as it
+        finishes it, which can be just after the answer reached the client."""
+        deadline = time.monotonic() + seconds
+        while len(entries := self.webhook_log()) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return entries
 
     def webhook_log(self) -> List[Dict[str, str]]:
         """The REST webhook's lines of the access log: status and the servers tried, in order."""
