@@ -55,7 +55,8 @@ def measure(
     progress.step(f"{target.name}: warming up each Rasa server, then through the front")
     for number, url in enumerate(target.rasa_urls):
         warm_up(url, scenarios, f"{run_id}-{number}")
-    warm_up(target.url, scenarios, run_id)
+    if target.url not in target.rasa_urls:  # nginx: its connections to the servers too
+        warm_up(target.url, scenarios, run_id)
     idle = {name: tree_rss_mb(pid) for name, pid in target.pids.items()}
     progress.finish(f"{sum(idle.values()):.0f} MiB resident (Rasa and action servers)")
 
@@ -168,7 +169,7 @@ def main(mode: str, fraction: float, out: Optional[Path]) -> int:
     work.mkdir(parents=True, exist_ok=True)
     model = bench_model(out_dir)
     print(
-        f"Benchmark, scaled ({mode}): {model.name}; one Rasa server, then two behind nginx; "
+        f"Benchmark, scaled ({mode}): {model.name}; one Rasa server, then one and two behind nginx; "
         f"open loop at {fraction:.0%} of each one's saturation",
         file=sys.stderr,
     )
