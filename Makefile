@@ -12,14 +12,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: run run-scaled status shell test setup pipeline train validate lint format test-stories test-nlu pytest lock clean help \
-	privacy-list privacy-delete privacy-expire bench
+	privacy-list privacy-delete privacy-expire bench bench-scaled
 
 help:
 	@echo "make run    start the assistant (sets up and trains when needed); Ctrl-C stops it"
 	@echo "make test   validate the data, train, and run every test"
 	@echo "make status is every part up? (exit 1 when one is down; SCALED=1 for make run-scaled)"
 	@echo "make shell  chat in the terminal (rasa shell)"
-	@echo "make run-scaled, make privacy-list|privacy-delete|privacy-expire, make bench: see README"
+	@echo "make run-scaled, make privacy-list|privacy-delete|privacy-expire, make bench, make bench-scaled: see README"
 
 run:
 	@scripts/run.sh
@@ -45,6 +45,12 @@ privacy-expire:   # make privacy-expire DAYS=30 [YES=1]
 # (timing is not a test); its smoke mode is, through tests/bench/test_bench_smoke.py.
 bench: train
 	@$(BIN)/python -m bench
+
+# One Rasa server against two behind nginx on PostgreSQL and Redis, our model only (docs/bench.md);
+# needs Debian's postgresql, redis-server and nginx (scripts/install_system_packages.sh).
+# FRACTION=0.5: the open loop's share of each set-up's measured saturation.
+bench-scaled: train
+	@$(BIN)/python -m bench --scaled $(if $(FRACTION),--fraction $(FRACTION))
 
 shell: train
 	@mkdir -p var

@@ -49,9 +49,12 @@ def metrics(results: Dict[str, Any]) -> List[Tuple[str, str, str, int]]:
         ],
         *[(f"closed loop, {n} conv.: errors", f"closed_loop.{n}.errors", "", 0) for n in levels],
         ("saturation (best closed-loop turns/s)", "saturation_turns_per_second", "/s", 1),
+        ("open loop: offered turns/s", "open_loop.offered.turns_per_second", "/s", 2),
+        ("open loop: people", "open_loop.offered.people", "", 0),
         *[(f"open loop: {p[:3]}", f"open_loop.{p}", "ms", 1) for p in PERCENTILES],
         ("open loop: turns/s", "open_loop.turns_per_second", "/s", 2),
         ("open loop: errors", "open_loop.errors", "", 0),
+        ("open loop: late sends", "open_loop.late_sends", "", 0),
         ("training from scratch", "training.seconds", "s", 1),
         ("model size", "training.size_mb", "MiB", 1),
         ("RSS Rasa server, peak", "memory_mb.rasa_peak", "MiB", 0),
@@ -89,6 +92,21 @@ def _fmt(value: Any, unit: str, decimals: int) -> str:
     return str(value)
 
 
+def open_loop_notes(configs: Dict[str, Any]) -> List[str]:
+    """One line per configuration: the load its open loop offered, and as what fraction."""
+    lines = []
+    for name, config in configs.items():
+        offered = (config.get("open_loop") or {}).get("offered")
+        if offered:
+            lines.append(
+                f"> Open loop, {CONFIG_NAMES.get(name, name)}: {offered['people']} people, a turn "
+                f"every ~{offered['interval']:g} s, {offered['turns_per_second']:g} turns/s offered "
+                f"= {offered['fraction']:.0%} of its own saturation "
+                f"({offered['saturation']:g} turns/s), for {offered['seconds']:g} s."
+            )
+    return lines
+
+
 def markdown(results: Dict[str, Any]) -> str:
     configs = results["configs"]
     names = [name for name in ("ours", "default") if name in configs]
@@ -99,6 +117,7 @@ def markdown(results: Dict[str, Any]) -> str:
         "",
     ]
     lines += [f"> {note}" for note in results.get("notes", [])]
+    lines += open_loop_notes(configs)
     lines += [
         "",
         "| metric | "

@@ -6,15 +6,17 @@ warms them up, asks the trial statistic questions, drives the REST channel in cl
 open loop while sampling resident memory, stops the servers and scores the held-out NLU files.
 Then it writes bench.json, bench.md and bench_latency.png.
 
---smoke: our latest model only, 1 and 2 conversations for a few turns, no training, no open
-loop, no `rasa test nlu` (what `make test` runs, through tests/bench/test_bench_smoke.py).
+The open loop offers --fraction (0.5) of the saturation the closed loop found (bench/offered.py).
+
+--smoke: our latest model only, 1 and 2 conversations for a few turns, a 4-second open loop, no
+training, no `rasa test nlu` (what `make test` runs, through tests/bench/test_bench_smoke.py).
 --quick: both configurations, short runs, models reused when they exist.
+--scaled: our model only, one Rasa server against two behind nginx (bench/scaled.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import shutil
@@ -24,10 +26,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from bench import accuracy, report, targets
-from bench.loadgen import closed_loop, open_loop
 from bench.machine import machine
-from bench.measure import MemorySampler, summarise, tree_rss_mb
-from bench.plans import PLANS, Plan
+from bench.measure import MemorySampler, tree_rss_mb
+from bench.offered import check_fraction, open_loop_plan, run_open_loop
+from bench.phases import closed_loops, describe, live, saturation, warm_up
+from bench.plans import OPEN_FRACTION, PLANS, Plan
 from bench.progress import Progress
 from bench.scenarios import Scenario, load_scenarios
 from bench.training import (
@@ -105,10 +108,6 @@ def get_model(
 # --- one configuration ------------------------------------------------------------------------
 
 
-def _live(progress: Progress):
-    return lambda turns, errors: progress.update(f"{turns} turns, {errors} errors")
-
-
 def load_and_measure(
     assistant: Assistant, config: str, plan: Plan, scenarios: Sequence[Scenario], progress: Progress
 ) -> Dict[str, Any]:
@@ -116,9 +115,7 @@ def load_and_measure(
     url = assistant.rasa_url
     run_id = f"bench-{config}-{os.getpid()}"
     progress.step(f"{config}: warming up (each scenario once)")
-    asyncio.run(
-        closed_loop(url, scenarios, 1, 600, sum(len(s.turns) for s in scenarios), f"{run_id}-warm")
-    )
+    warm_up(url, scenarios, run_id)
     pids = {"rasa": assistant.rasa_server.pid, "actions": assistant.action_server.pid}
     idle = {name: tree_rss_mb(pid) for name, pid in pids.items()}
     progress.finish(f"Rasa {idle['rasa']:.0f} MiB, actions {idle['actions']:.0f} MiB resident")
@@ -131,45 +128,31 @@ def load_and_measure(
         progress.finish(f"{exact['exact']}/{exact['asked']} with the exact figure")
         results["exact_statistics"] = exact
 
-        closed: List[Dict[str, Any]] = []
-        for level in plan.levels:
-            progress.step(f"{config}: closed loop, {level} conversation{'s' * (level > 1)}")
-            run = asyncio.run(
-                closed_loop(
-                    url,
-                    scenarios,
-                    level,
-                    plan.closed_seconds,
-                    plan.max_turns_per_conversation,
-                    run_id,
-                    _live(progress),
-                )
-            )
-            summary = summarise(run)
-            closed.append(summary)
-            progress.finish(_describe(summary))
+        closed = closed_loops(
+            url,
+            scenarios,
+            plan.levels,
+            plan.closed_seconds,
+            plan.max_turns_per_conversation,
+            run_id,
+            progress,
+            config,
+        )
         results["closed_loop"] = closed
+        results["saturation_turns_per_second"] = saturation(closed)
 
         results["open_loop"] = None
-        if plan.open_people:
-            progress.step(
-                f"{config}: open loop, {plan.open_people} people, a turn every ~{plan.open_interval:.0f} s, "
-                f"{plan.open_seconds:.0f} s"
+        if plan.open_fraction and results["saturation_turns_per_second"]:
+            offered = open_loop_plan(
+                results["saturation_turns_per_second"],
+                plan.open_fraction,
+                plan.open_interval,
+                plan.open_seconds,
+                plan.open_jitter,
             )
-            run = asyncio.run(
-                open_loop(
-                    url,
-                    scenarios,
-                    plan.open_people,
-                    plan.open_seconds,
-                    plan.open_interval,
-                    plan.open_jitter,
-                    run_id,
-                    on_progress=_live(progress),
-                )
-            )
-            results["open_loop"] = summarise(run)
-            progress.finish(_describe(results["open_loop"]))
+            progress.step(f"{config}: open loop, {offered.describe()}, {offered.seconds:g} s")
+            results["open_loop"] = run_open_loop(url, scenarios, offered, run_id, live(progress))
+            progress.finish(describe(results["open_loop"]))
     results["memory_mb"] = {
         "rasa_idle": idle["rasa"],
         "actions_idle": idle["actions"],
@@ -177,16 +160,7 @@ def load_and_measure(
         "actions_peak": memory.peak_mb["actions"],
         "total_peak": memory.peak_total_mb,
     }
-    answered = [run["turns_per_second"] for run in closed if run["turns"]]
-    results["saturation_turns_per_second"] = max(answered) if answered else None
     return results
-
-
-def _describe(summary: Dict[str, Any]) -> str:
-    return (
-        f"{summary['turns']} turns, p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
-        f"p99 {summary['p99_ms']} ms, {summary['turns_per_second']} turns/s, {summary['errors']} errors"
-    )
 
 
 def bench_config(
@@ -232,7 +206,7 @@ def bench_config(
 
 
 def _total_steps(plan: Plan, trains: int) -> int:
-    per_config = 3 + len(plan.levels) + bool(plan.open_people) + plan.held_out_nlu
+    per_config = 3 + len(plan.levels) + bool(plan.open_fraction) + plan.held_out_nlu
     return trains + per_config * len(plan.configs)
 
 
@@ -316,9 +290,29 @@ def main(argv: Optional[List[str]] = None) -> int:
         type=Path,
         help="where the three outputs go (default results/, or results/bench-smoke/)",
     )
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="our model only: one Rasa server against two behind nginx on PostgreSQL and Redis",
+    )
+    parser.add_argument(
+        "--fraction",
+        type=float,
+        default=OPEN_FRACTION,
+        help=f"the open loop offers this fraction of the measured saturation ({OPEN_FRACTION})",
+    )
     args = parser.parse_args(argv)
+    try:
+        check_fraction(args.fraction)
+    except ValueError as error:
+        parser.error(str(error))
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    if args.scaled:
+        from bench import scaled  # PostgreSQL's and nginx's support, loaded only when asked
 
-    plan = PLANS["smoke" if args.smoke else "quick" if args.quick else "full"]
+        return scaled.main(mode, args.fraction, args.out)
+
+    plan = replace(PLANS[mode], open_fraction=args.fraction)
     if args.reuse_models:
         plan = replace(plan, train=False)
     if args.data:

@@ -16,23 +16,20 @@ import shutil
 import signal
 import ssl
 import subprocess
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from scripts.nginx_config import write_config
-from tests.support.harness import free_port
+from tests.support.nginx import Nginx
 from tests.support.scaled import ScaledDeployment, two_rasa_servers
-from tests.support.services import _wait_for_port
 
 pytestmark = pytest.mark.e2e
 
@@ -42,63 +39,6 @@ TURNS = 8
 KILL_AFTER_TURNS = 12  # of CONVERSATIONS * TURNS: the kill comes mid-run
 MAX_ATTEMPTS = 40  # resends of one message (1 s apart) before the test gives up on it
 LIMITED_RATE, LIMITED_BURST = 1, 3
-
-
-@dataclass
-class Nginx:
-    upstreams: Sequence[str]
-    rate: int = 1000
-    burst: int = 1000
-    tls: Optional[Tuple[Path, Path]] = None
-    port: int = field(default_factory=free_port)
-    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="rasa-test-nginx-")))
-    process: Optional[subprocess.Popen] = None
-
-    @property
-    def url(self) -> str:
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
-
-    @property
-    def access_log(self) -> Path:
-        return self.root / "nginx-access.log"
-
-    def start(self) -> "Nginx":
-        config = write_config(
-            self.root,
-            self.port,
-            self.upstreams,
-            tls_cert=self.tls[0] if self.tls else None,
-            tls_key=self.tls[1] if self.tls else None,
-            rate_per_second=self.rate,
-            burst=self.burst,
-        )
-        self.process = subprocess.Popen(
-            ["nginx", "-p", str(self.root), "-c", str(config)],
-            stdout=(self.root / "stdout.log").open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        _wait_for_port(self.port, "nginx", self.root / "nginx-error.log")
-        return self
-
-    def stop(self) -> None:
-        try:
-            if self.process is not None and self.process.poll() is None:
-                self.process.terminate()  # the master stops its worker
-                self.process.wait(timeout=20)
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def webhook_log(self) -> List[Dict[str, str]]:
-        """The REST webhook's lines of the access log: status and the servers tried, in order."""
-        entries = []
-        for line in self.access_log.read_text().splitlines():
-            match = re.search(
-                r'"POST /webhooks/rest/webhook [^"]*" (\d+) upstream=(.*) upstream_', line
-            )
-            if match:
-                tried = [address.strip() for address in match.group(2).split(",")]
-                entries.append({"status": match.group(1), "tried": tried})
-        return entries
 
 
 @dataclass
@@ -208,12 +148,7 @@ def test_conversations_spread_over_both_servers(deployment: Deployment, sender: 
             message_body(f"{sender}-{number}", "hello"),
         )
         assert answer.status == 200 and answer.json(), answer
-    # nginx writes a request's access-log line as it finishes it, which can be just after the
-    # answer reached us: wait for all six lines (as for the 413 below).
-    deadline = time.monotonic() + 10
-    while len(deployment.nginx.webhook_log()) < 6 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    answered_by = [entry["tried"][-1] for entry in deployment.nginx.webhook_log()]
+    answered_by = [entry["tried"][-1] for entry in deployment.nginx.webhook_log_of(6)]
     assert len(answered_by) == 6
     for address in deployment.addresses():
         assert answered_by.count(address) >= 2, (address, answered_by)

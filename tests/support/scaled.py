@@ -1,5 +1,6 @@
 """Rasa's scale-out design for the end-to-end tests: throw-away PostgreSQL and Redis, one action
-server and two Rasa servers sharing them (tests/e2e/test_scale_out.py, test_nginx_scale_out.py)."""
+server and two (or `count`) Rasa servers sharing them (tests/e2e/test_scale_out.py, test_nginx_scale_out.py;
+also the benchmark's scaled mode, bench/setups.py, which passes folders of its own and its model)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Protocol, Tuple
 
-import pytest
 import sqlalchemy as sa
 
 from scripts import privacy
 from scripts.scaled_endpoints import write_scaled_endpoints
-from tests.support.harness import Assistant
+from tests.support.harness import Assistant, latest_model
 from tests.support.services import PostgresServer, RedisServer, require_services
 
 
@@ -61,12 +62,30 @@ class ScaledDeployment:
             engine.dispose()
 
 
+class Folders(Protocol):
+    """Where each server's files go: pytest's tmp_path_factory, or the benchmark's own folders."""
+
+    def mktemp(self, basename: str) -> Path: ...
+
+
 @contextmanager
 def two_rasa_servers(
-    tmp_path_factory: pytest.TempPathFactory, name: str
+    folders: Folders, name: str, model: Optional[Path] = None
 ) -> Iterator[ScaledDeployment]:
-    """PostgreSQL, Redis, one action server and two Rasa servers on them, stopped afterwards."""
+    """PostgreSQL, Redis, one action server and two Rasa servers on them (with `model`, else the
+    latest in models/), stopped afterwards."""
+    with rasa_servers(folders, name, model, count=2) as deployment:
+        yield deployment
+
+
+@contextmanager
+def rasa_servers(
+    folders: Folders, name: str, model: Optional[Path] = None, count: int = 2
+) -> Iterator[ScaledDeployment]:
+    """PostgreSQL, Redis, one action server and `count` Rasa servers on them (folders
+    <name>-a, <name>-b, ...), stopped afterwards."""
     require_services()
+    model = model or latest_model()
     postgres, redis = PostgresServer(), RedisServer()
     servers: List[ScaledAssistant] = []
     try:
@@ -74,19 +93,22 @@ def two_rasa_servers(
         redis.start()
         env = {**postgres.environment(), **redis.environment()}
         first = ScaledAssistant(
-            workdir=tmp_path_factory.mktemp(f"{name}-a"), extra_env=env, services_env=env
+            workdir=folders.mktemp(f"{name}-a"), model=model, extra_env=env, services_env=env
         )
-        second = ScaledAssistant(
-            workdir=tmp_path_factory.mktemp(f"{name}-b"),
-            extra_env=env,
-            services_env=env,
-            action_port=first.action_port,
-        )
-        servers = [first, second]
+        servers = [first] + [
+            ScaledAssistant(
+                workdir=folders.mktemp(f"{name}-{chr(ord('a') + number)}"),
+                model=model,
+                extra_env=env,
+                services_env=env,
+                action_port=first.action_port,
+            )
+            for number in range(1, count)
+        ]
         for server in servers:
             server.write_endpoints()
         first.start_action_server()
-        with ThreadPoolExecutor(max_workers=2) as pool:  # both load their model at once
+        with ThreadPoolExecutor(max_workers=count) as pool:  # all load their model at once
             for started in [pool.submit(server.start_rasa_server) for server in servers]:
                 started.result()
         yield ScaledDeployment(postgres, redis, servers)
