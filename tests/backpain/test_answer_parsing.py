@@ -174,6 +174,58 @@ def test_unclear_amounts_are_none(answer: object) -> None:
     assert parse_amount(answer) is None
 
 
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        # A range is read as its lower end: pacing starts below what is comfortable.
+        ("10-15 minutes of weeding", Amount(10, "minutes")),
+        ("10 to 15 mins", Amount(10, "minutes")),
+        ("between 10 and 15 minutes", Amount(10, "minutes")),
+        ("ten to fifteen minutes", Amount(10, "minutes")),
+        ("10 mins to 15 mins", Amount(10, "minutes")),
+        ("2-3 flights of stairs", Amount(2, "flights of stairs")),
+        # Fractions where the unit is known
+        ("half a mile", Amount(0.5, "mile")),
+        ("half a length, then rest", Amount(0.5, "length")),
+        ("a quarter of a mile", Amount(0.25, "mile")),
+        ("one and a half hours", Amount(90, "minutes")),
+        ("an hour and a half", Amount(90, "minutes")),
+        ("2 and a half laps", Amount(2.5, "laps")),
+        ("half a minute", Amount(0.5, "minutes")),
+        # Words around one amount
+        ("30 mins then a stretch break", Amount(30, "minutes")),
+        ("around 45 min sitting then I need to get up", Amount(45, "minutes")),
+        ("1 flight if it goes ok", Amount(1, "flight")),
+        # Counter-examples: units and readings that must not change
+        ("2 flights of stairs", Amount(2, "flights of stairs")),
+        ("one length of the pool", Amount(1, "length of the pool")),
+        ("um maybe 15 min to be safe", Amount(15, "minutes")),  # "to" here is no range
+    ],
+)
+def test_amounts_as_people_give_them(answer: str, expected: Amount) -> None:
+    assert parse_amount(answer) == expected
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "10 or 20 minutes",  # alternatives, not a range: ask for one
+        "10 mins or 20 mins",
+        "20 minutes to 2 hours",  # a range in two units is not added up to 140 minutes
+        "from 10 to 15 minutes",  # a change, not an amount
+        "half of it",
+        "half way",
+    ],
+)
+def test_alternatives_and_unreadable_fractions_are_not_one_amount(answer: str) -> None:
+    assert parse_amount(answer) is None
+
+
+def test_a_range_is_never_read_as_two_amounts_added_up() -> None:
+    assert parse_duration_minutes("10-15 minutes") == 10
+    assert parse_duration_minutes("between 1 and 2 hours") == 60
+
+
 def test_amount_units_compare_singular_and_plural() -> None:
     assert Amount(3, "laps").comparable_with(Amount(2, "lap"))
     assert Amount(3, "flights of stairs").comparable_with(Amount(1, "flight of stairs"))

@@ -31,6 +31,9 @@ from tests.support.forms import (
         ("half an hour", {"value": 30, "unit": "minutes"}),
         ("3 flights of stairs", {"value": 3, "unit": "flights of stairs"}),
         ("20", {"value": 20, "unit": None}),
+        # a range: the lower end, since pacing starts below what is comfortable
+        ("10-15 minutes of weeding", {"value": 10, "unit": "minutes"}),
+        ("around 45 min sitting then I need to get up", {"value": 45, "unit": "minutes"}),
     ],
 )
 def test_pacing_baseline_is_an_amount(answer: str, stored: Dict[str, Any]) -> None:
@@ -51,6 +54,13 @@ def test_pacing_baseline_re_asks_unclear_amounts(answer: str, response: str) -> 
 
 
 BASELINE_20_MINUTES = {"pacing_baseline": {"value": 20, "unit": "minutes"}}
+
+
+def test_pacing_start_can_be_a_fraction_of_the_baseline_unit() -> None:
+    changes, said = validate(
+        "pacing_start", "half a mile", pacing_baseline={"value": 1, "unit": "mile"}
+    )
+    assert (changes, said) == ({"pacing_start": {"value": 0.5, "unit": "mile"}}, [])
 
 
 @pytest.mark.parametrize(
