@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional, Tuple
 
-from backpain.amount_words import fractions_to_digits, lower_end_of_ranges
+from backpain.amount_words import INTERVALS, fractions_to_digits, lower_end_of_ranges
 from backpain.answer_parsing import MAX_ANSWER_CHARACTERS, NUMBER, PERCENT, words_to_digits
 
 _MINUTES_PER_UNIT = {
@@ -170,8 +170,12 @@ class IncreasePlan:
             if self.step
             else "a little"
         )
+        times_a_week = 7 / self.every_days
         if self.every_days == 1:
             how_often = "every day"
+        elif 1 < self.every_days < 7 and round(times_a_week, 6) in (2, 3):
+            # read from "twice a week" / "3 times a week": say it back the same way
+            how_often = "twice a week" if round(times_a_week) == 2 else "3 times a week"
         elif self.every_days == 7:
             how_often = "every week"
         elif self.every_days % 7 == 0:
@@ -181,28 +185,23 @@ class IncreasePlan:
         return f"add {how_much} {how_often}"
 
 
-_INTERVALS = [
-    (re.compile(r"\bevery other day\b"), lambda m: 2.0),
-    (re.compile(r"\bevery (\d+(?:\.\d+)?) days?\b"), lambda m: float(m.group(1))),
-    (re.compile(r"\bevery (\d+(?:\.\d+)?) weeks?\b"), lambda m: float(m.group(1)) * 7),
-    (re.compile(r"\b(fortnightly|every fortnight|every other week)\b"), lambda m: 14.0),
-    (re.compile(r"\b(daily|every day|each day|a day|per day)\b"), lambda m: 1.0),
-    (re.compile(r"\b(weekly|every week|each week|a week|per week)\b"), lambda m: 7.0),
-]
-
-
 class IncreaseProblem(str, Enum):
     NO_AMOUNT = "no_amount"
     NO_INTERVAL = "no_interval"
+
+
+_INCREASE_WORDS = (
+    r"\b(add|adding|increase|increasing|by|more|extra|additional|another|go up|i guess|guess)\b"
+)
 
 
 def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optional[IncreaseProblem]]:
     """Read "add 2 minutes every 3 days", "10% more each week", "one more lap every other day"."""
     if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
         return None, IncreaseProblem.NO_AMOUNT
-    text = words_to_digits(answer.lower())
+    text = fractions_to_digits(words_to_digits(answer.lower()))
     every_days: Optional[float] = None
-    for pattern, days in _INTERVALS:
+    for pattern, days in INTERVALS:
         match = pattern.search(text)
         if match:
             every_days = days(match)
@@ -215,9 +214,9 @@ def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optiona
             float(percent_match.group(1)),
         )
     else:
-        step = parse_amount(
-            re.sub(r"\b(add|adding|increase|increasing|by|more|extra|another|go up)\b", " ", text)
-        )
+        # "an extra flight", "another lap": one of the unit ("another 5 minutes" keeps its 5)
+        text = re.sub(r"\b(?:an? (?=(?:extra|more|additional)\b)|another(?! \d))", "1 ", text)
+        step = parse_amount(re.sub(_INCREASE_WORDS, " ", text))
         plan_amount = (step, None)
     if (
         plan_amount == (None, None)

@@ -1,8 +1,8 @@
 """How people say amounts and intervals in words, rewritten for the pacing parsers (plain Python).
 
 backpain/amount_parsing.py reads digits and units; this module first turns the ways people
-actually answer into that shape: fractions ("half a mile" -> "0.5 mile") and ranges
-("10-15 minutes" -> "10 minutes"). Kept apart
+actually answer into that shape: fractions ("half a mile" -> "0.5 mile"), ranges
+("10-15 minutes" -> "10 minutes") and how often ("every couple of days" -> 2 days). Kept apart
 so that amount_parsing.py stays short and each rewrite can be read on its own.
 """
 
@@ -84,3 +84,52 @@ def lower_end_of_ranges(text: str) -> str:
     for pattern in _RANGE_WORDS:
         text = pattern.sub(lower, text)
     return text
+
+
+# --- how often ----------------------------------------------------------------------------
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+# First match wins, so "twice a week" and "3 times a week" come before "a week" (which would
+# read them as weekly), and "every couple of weeks" before "every week".
+INTERVALS: List[Tuple[re.Pattern, Callable[[re.Match], float]]] = [
+    (re.compile(r"\bevery (?:other|2nd|second) day\b"), lambda m: 2.0),
+    (re.compile(r"\bevery (?:other|2nd|second) week\b"), lambda m: 14.0),
+    (re.compile(r"\bevery (?:a )?couple (?:of )?days\b"), lambda m: 2.0),
+    # "Every few days" is vague: we read 3, the smallest "few", and the stored plan is echoed
+    # back to the person as "every 3 days", so the assumption is said, not hidden.
+    (re.compile(r"\bevery (?:a )?few days\b"), lambda m: 3.0),
+    (re.compile(r"\bevery (?:a )?couple (?:of )?weeks\b"), lambda m: 14.0),
+    (re.compile(r"\bevery (?:a )?few weeks\b"), lambda m: 21.0),
+    # "Every 3-4 days", "every 2 or 3 days": the longer interval, the slower (safer) build-up.
+    (
+        re.compile(rf"\bevery ({_NUMBER})\s*(?:-|–|to|or)\s*({_NUMBER}) days\b"),
+        lambda m: max(float(m.group(1)), float(m.group(2))),
+    ),
+    (re.compile(rf"\bevery ({_NUMBER}) days?\b"), lambda m: float(m.group(1))),
+    (re.compile(rf"\bevery ({_NUMBER}) weeks?\b"), lambda m: float(m.group(1)) * 7),
+    (
+        re.compile(r"\b(?:fortnightly|every fortnight|each fortnight|once a fortnight)\b"),
+        lambda m: 14.0,
+    ),
+    # "Twice a week" means about every 3-4 days; we store 3.5 days (7 / 2), which the plan
+    # describes as "twice a week" again. "3 times a week" is every 7/3 days.
+    (
+        re.compile(rf"\b(once|twice|({_NUMBER}) times) (?:a|per|each) week\b"),
+        lambda m: 7.0 / _times(m),
+    ),
+    (
+        re.compile(rf"\b(once|twice|({_NUMBER}) times) (?:a|per|each) day\b"),
+        lambda m: 1.0 / _times(m),
+    ),
+    # "Every Monday", "each Monday", "on Mondays": one day a week.
+    (re.compile(rf"\b(?:(?:every|each|on|on a) {_WEEKDAY}|{_WEEKDAY[:-2]}s\b)"), lambda m: 7.0),
+    (re.compile(r"\b(?:daily|every day|each day|a day|per day)\b"), lambda m: 1.0),
+    (
+        re.compile(r"\b(?:weekly|every week|each week|a week|per week|every weekend)\b"),
+        lambda m: 7.0,
+    ),
+]
+
+
+def _times(match: re.Match) -> float:
+    word = match.group(1)
+    return 1.0 if word == "once" else 2.0 if word == "twice" else float(match.group(2))

@@ -278,6 +278,52 @@ def test_increase_plans(answer: str, every_days: float, step: Amount, percent: f
     assert (plan.every_days, plan.step, plan.percent) == (every_days, step, percent)
 
 
+@pytest.mark.parametrize(
+    "answer, every_days, step",
+    [
+        ("add 1 minute every couple of days", 2, Amount(1, "minutes")),
+        ("add 1 minute every few days", 3, Amount(1, "minutes")),  # "few" read as 3, said back
+        ("add 1 minute every other day", 2, Amount(1, "minutes")),
+        ("add 2 minutes every Monday", 7, Amount(2, "minutes")),
+        ("add 2 minutes each Monday", 7, Amount(2, "minutes")),
+        ("add 2 minutes on Mondays", 7, Amount(2, "minutes")),
+        ("increase by 5 min every Monday", 7, Amount(5, "minutes")),
+        ("add 2 minutes twice a week", 3.5, Amount(2, "minutes")),  # every 3-4 days
+        ("add a minute each time i do it, 3 times a week", 7 / 3, Amount(1, "minutes")),
+        ("add 2 minutes fortnightly", 14, Amount(2, "minutes")),
+        ("add 2 minutes every fortnight", 14, Amount(2, "minutes")),
+        ("an extra flight each week if it goes ok", 7, Amount(1, "flight")),
+        ("another quarter mile every week", 7, Amount(0.25, "mile")),
+        ("another 5 minutes every week", 7, Amount(5, "minutes")),
+        ("I guess one extra length every 5 days", 5, Amount(1, "length")),
+        # a range: the smaller step and the longer interval (the slower build-up)
+        ("add 2-3 minutes every 3-4 days", 4, Amount(2, "minutes")),
+        # counter-examples: these keep their reading
+        ("add 2 minutes every day", 1, Amount(2, "minutes")),
+        ("add 2 minutes a week", 7, Amount(2, "minutes")),
+        ("one more flight of stairs every 2 weeks", 14, Amount(1, "flight of stairs")),
+    ],
+)
+def test_increase_plans_as_people_give_them(answer: str, every_days: float, step: Amount) -> None:
+    plan, problem = parse_increase_plan(answer)
+    assert problem is None
+    assert plan.every_days == pytest.approx(every_days)
+    assert (plan.step, plan.percent) == (step, None)
+
+
+@pytest.mark.parametrize(
+    "answer, said_back",
+    [
+        ("add 2 minutes twice a week", "add 2 minutes twice a week"),
+        ("add 2 minutes 3 times a week", "add 2 minutes 3 times a week"),
+        ("add 2 minutes every few days", "add 2 minutes every 3 days"),
+        ("add 2 minutes every Monday", "add 2 minutes every week"),
+    ],
+)
+def test_increase_plans_read_from_words_are_said_back_plainly(answer: str, said_back: str) -> None:
+    assert parse_increase_plan(answer)[0].describe() == said_back
+
+
 def test_increase_plans_describe_themselves() -> None:
     assert (
         parse_increase_plan("add 2 minutes every 3 days")[0].describe()

@@ -146,6 +146,7 @@ def test_pacing_increase_re_asks_incomplete_or_big_steps(answer: str, response: 
         ("add 50% each week", "utter_scripts_pacing_percent_too_big"),
         ("add 100% every day", "utter_scripts_pacing_percent_too_big"),  # a daily doubling
         ("add 2 minutes every day", "utter_scripts_pacing_too_often"),
+        ("add 2 minutes twice a day", "utter_scripts_pacing_too_often"),
     ],
 )
 def test_pacing_increase_questions_steps_faster_than_physiotherapists_advise(
@@ -155,6 +156,32 @@ def test_pacing_increase_questions_steps_faster_than_physiotherapists_advise(
     changes, said = validate("pacing_increase", answer, **START_15_MINUTES)
     assert changes == {"pacing_increase": None}
     assert said == [response]
+
+
+@pytest.mark.parametrize(
+    "answer, every_days, text",
+    [
+        ("add 1 minute every couple of days", 2, "add 1 minutes every 2 days"),
+        ("increase by 3 min every Monday", 7, "add 3 minutes every week"),
+        ("add 2 minutes twice a week", 3.5, "add 2 minutes twice a week"),
+    ],
+)
+def test_pacing_increase_reads_how_often_in_everyday_words(
+    answer: str, every_days: float, text: str
+) -> None:
+    changes, said = validate("pacing_increase", answer, **START_15_MINUTES)
+    assert said == []
+    assert changes["pacing_increase"]["every_days"] == every_days
+    assert changes["pacing_increase"]["text"] == text
+
+
+def test_pacing_increase_of_one_more_unit_is_read() -> None:
+    slots = {
+        "pacing_baseline": {"value": 6, "unit": "flights"},
+        "pacing_start": {"value": 4, "unit": "flights"},
+    }
+    changes, said = validate("pacing_increase", "an extra flight each week if it goes ok", **slots)
+    assert said == [] and changes["pacing_increase"]["step"] == {"value": 1, "unit": "flight"}
 
 
 def test_pacing_step_message_names_the_largest_step() -> None:
