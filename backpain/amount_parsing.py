@@ -112,6 +112,7 @@ _UNIT_END = (
     r"and|or|so|to|on|for|with|without|tops|max|maximum"
 )
 _UNIT_WORDS = re.compile(rf"({NUMBER})\s+([a-z][a-z ]{{0,30}}?)(?=$|[,.;!?]|\s(?:{_UNIT_END})\b)")
+_CLOCK_WORDS = re.compile(r"(?:tomorrow|today|tonight|yesterday|am|pm|o'?clock|o clock)\b")
 _FILLER = re.compile(
     r"\b(about|around|roughly|maybe|approximately|approx|like|say|i'?d say|i can do|i can manage|"
     r"i could do)\b"
@@ -149,6 +150,8 @@ def parse_amount(answer: object) -> Optional[Amount]:
         return None
     match = _UNIT_WORDS.search(text + ".")
     if match:
+        if _CLOCK_WORDS.match(match.group(2)):
+            return None  # "between 8 and 12 tomorrow": a time of day, not an amount
         return Amount(float(match.group(1)), match.group(2).strip())
     return Amount(float(numbers[0]), None)
 

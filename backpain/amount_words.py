@@ -16,7 +16,8 @@ _NUMBER = r"\d+(?:\.\d+)?"
 # --- fractions ----------------------------------------------------------------------------
 # Run on lower-case text whose number words are digits already ("one and a half" -> "1 and a
 # half"). A fraction is only read before a word that can be a unit, never on its own.
-_NOT_A_UNIT = r"(?!(?:of|to|past|the|my|as|an?|way)\b)"
+# ("half term", "half time" and "half past" are not half of a unit.)
+_NOT_A_UNIT = r"(?!(?:of|to|past|the|my|as|an?|way|term|time|hearted|price)\b)"
 _FRACTIONS: List[Tuple[re.Pattern, Callable[[re.Match], str]]] = [
     # "1 and a half hours", "2 and a half laps"
     (re.compile(r"\b(\d+) and a half\b"), lambda m: f"{m.group(1)}.5"),

@@ -215,6 +215,8 @@ def test_amounts_as_people_give_them(answer: str, expected: Amount) -> None:
         "from 10 to 15 minutes",  # a change, not an amount
         "half of it",
         "half way",
+        "we've got the grandkids for the whole of half term",
+        "our boiler man is coming between 8 and 12 tomorrow",  # times of day, not a range
     ],
 )
 def test_alternatives_and_unreadable_fractions_are_not_one_amount(answer: str) -> None:
