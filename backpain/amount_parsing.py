@@ -193,9 +193,7 @@ class IncreaseProblem(str, Enum):
     NO_INTERVAL = "no_interval"
 
 
-_INCREASE_WORDS = (
-    r"\b(add|adding|increase|increasing|by|more|extra|additional|another|go up|i guess|guess)\b"
-)
+_INCREASE_WORDS = r"\b(add|adding|increase|increasing|by|more|extra|additional|another|go up)\b"
 
 
 def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optional[IncreaseProblem]]:
