@@ -1,8 +1,10 @@
 """Amounts of activity in people's words, for the pacing script (plain Python, no Rasa).
 
-Durations ("half an hour", "1 hour 30 minutes"), amounts ("3 flights of stairs", "20") and
-gradual increase plans ("add 2 minutes every 3 days"). A range ("10 or 20 minutes") is never
-read as one amount: the script asks for one instead of guessing.
+Durations ("half an hour", "1 hour 30 minutes"), amounts ("3 flights of stairs", "half a mile",
+"20") and gradual increase plans ("add 2 minutes every 3 days", "an extra flight each Monday").
+A range ("10-15 minutes", "between 10 and 15") is read as its lower end (see
+backpain/amount_words.py for why); two alternatives ("10 or 20 minutes") are not read as one
+amount: the script asks for one instead of guessing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional, Tuple
 
+from backpain.amount_words import INTERVALS, fractions_to_digits, lower_end_of_ranges
 from backpain.answer_parsing import MAX_ANSWER_CHARACTERS, NUMBER, PERCENT, words_to_digits
 
 _MINUTES_PER_UNIT = {
@@ -44,18 +47,25 @@ _PHRASES_IN_MINUTES = [  # longest first, so "an hour and a half" is not read as
 ]
 
 
-# Two numbers offered as alternatives: "10 or 20", "10 to 20", "10-20".
-_RANGE = re.compile(rf"{NUMBER}\s*(?:or|to|-|–)\s*{NUMBER}")
+# Two numbers still side by side once ranges are read: alternatives ("10 or 20", "10 mins or
+# 20 mins"), a span that is not an amount ("from 10 to 20") or one in two units ("20 minutes to
+# 2 hours"), which would otherwise be added up.
+_RANGE = re.compile(rf"{NUMBER}\s*(?:[a-z]+\s*)?(?:or|to|-|–)\s*{NUMBER}")
+
+
+def _in_digits(answer: str) -> str:
+    """Lower case, numbers as digits, fractions as decimals, each range as its lower end."""
+    return lower_end_of_ranges(fractions_to_digits(words_to_digits(answer)))
 
 
 def parse_duration_minutes(answer: object) -> Optional[float]:
-    """Minutes in "10 minutes", "half an hour", "1 hour 30 minutes", "90 secs"; None if no duration
-    or a range ("10 to 20 minutes")."""
+    """Minutes in "10 minutes", "half an hour", "1 hour 30 minutes", "90 secs", "10-15 minutes"
+    (the lower end); None if no duration or two alternatives ("10 or 20 minutes")."""
     if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
         return None
-    if _RANGE.search(words_to_digits(answer)):
+    text = _in_digits(answer)
+    if _RANGE.search(text):
         return None
-    text = answer.lower()
     total = 0.0
     found = False
     for pattern, minutes in _PHRASES_IN_MINUTES:
@@ -63,8 +73,8 @@ def parse_duration_minutes(answer: object) -> Optional[float]:
             total += minutes
             found = True
             text = pattern.sub(" ", text)
-    # Hyphenated units ("20-minute walk") count too; spelled-out numbers become digits first.
-    text = words_to_digits(text.replace("-", " "))
+    # Hyphenated units ("20-minute walk") count too.
+    text = text.replace("-", " ")
     for match in _DURATION_PART.finditer(text):
         total += float(match.group(1)) * _MINUTES_PER_UNIT[match.group(2)]
         found = True
@@ -95,11 +105,17 @@ def _singular(unit: str) -> str:
     return f"{first} {rest}".strip()
 
 
-_UNIT_WORDS = re.compile(
-    rf"({NUMBER})\s+([a-z][a-z ]{{0,30}}?)(?=$|[,.;!?]| at | in | per | each | a day| every )"
+# The unit is the words after the number, up to punctuation or a word that starts another
+# clause, so "half a length, then rest" and "1 flight if it goes ok" keep just the unit.
+_UNIT_END = (
+    r"at|in|per|each|a day|every|if|then|when|unless|before|after|until|till|but|because|"
+    r"and|or|so|to|on|for|with|without|tops|max|maximum"
 )
+_UNIT_WORDS = re.compile(rf"({NUMBER})\s+([a-z][a-z ]{{0,30}}?)(?=$|[,.;!?]|\s(?:{_UNIT_END})\b)")
+_CLOCK_WORDS = re.compile(r"(?:tomorrow|today|tonight|yesterday|am|pm|o'?clock|o clock)\b")
 _FILLER = re.compile(
-    r"\b(about|around|roughly|maybe|approximately|approx|like|say|i'?d say|i can do|i can manage|i could do)\b"
+    r"\b(about|around|roughly|maybe|approximately|approx|like|say|i'?d say|i can do|i can manage|"
+    r"i could do)\b"
 )
 
 
@@ -120,12 +136,13 @@ def parse_amount(answer: object) -> Optional[Amount]:
         return None
     if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
         return None
-    if _RANGE.search(words_to_digits(answer)):
+    digits = _in_digits(answer.strip())
+    if _RANGE.search(digits):
         return None  # "10 or 20 minutes": ask for one amount
     minutes = parse_duration_minutes(answer)
     if minutes is not None:
         return Amount(minutes, "minutes")
-    text = _FILLER.sub(" ", words_to_digits(answer.lower().strip()))
+    text = _FILLER.sub(" ", digits)
     text = re.sub(r"\s+", " ", text).strip()
     numbers = re.findall(NUMBER, text)
     if re.search(r"(?<![\w.])-\d", text) or len(set(numbers)) != 1:
@@ -133,6 +150,8 @@ def parse_amount(answer: object) -> Optional[Amount]:
         return None
     match = _UNIT_WORDS.search(text + ".")
     if match:
+        if _CLOCK_WORDS.match(match.group(2)):
+            return None  # "between 8 and 12 tomorrow": a time of day, not an amount
         return Amount(float(match.group(1)), match.group(2).strip())
     return Amount(float(numbers[0]), None)
 
@@ -154,8 +173,12 @@ class IncreasePlan:
             if self.step
             else "a little"
         )
+        times_a_week = 7 / self.every_days
         if self.every_days == 1:
             how_often = "every day"
+        elif 1 < self.every_days < 7 and round(times_a_week, 6) in (2, 3):
+            # read from "twice a week" / "3 times a week": say it back the same way
+            how_often = "twice a week" if round(times_a_week) == 2 else "3 times a week"
         elif self.every_days == 7:
             how_often = "every week"
         elif self.every_days % 7 == 0:
@@ -165,28 +188,21 @@ class IncreasePlan:
         return f"add {how_much} {how_often}"
 
 
-_INTERVALS = [
-    (re.compile(r"\bevery other day\b"), lambda m: 2.0),
-    (re.compile(r"\bevery (\d+(?:\.\d+)?) days?\b"), lambda m: float(m.group(1))),
-    (re.compile(r"\bevery (\d+(?:\.\d+)?) weeks?\b"), lambda m: float(m.group(1)) * 7),
-    (re.compile(r"\b(fortnightly|every fortnight|every other week)\b"), lambda m: 14.0),
-    (re.compile(r"\b(daily|every day|each day|a day|per day)\b"), lambda m: 1.0),
-    (re.compile(r"\b(weekly|every week|each week|a week|per week)\b"), lambda m: 7.0),
-]
-
-
 class IncreaseProblem(str, Enum):
     NO_AMOUNT = "no_amount"
     NO_INTERVAL = "no_interval"
+
+
+_INCREASE_WORDS = r"\b(add|adding|increase|increasing|by|more|extra|additional|another|go up)\b"
 
 
 def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optional[IncreaseProblem]]:
     """Read "add 2 minutes every 3 days", "10% more each week", "one more lap every other day"."""
     if not isinstance(answer, str) or not answer.strip() or len(answer) > MAX_ANSWER_CHARACTERS:
         return None, IncreaseProblem.NO_AMOUNT
-    text = words_to_digits(answer.lower())
+    text = fractions_to_digits(words_to_digits(answer.lower()))
     every_days: Optional[float] = None
-    for pattern, days in _INTERVALS:
+    for pattern, days in INTERVALS:
         match = pattern.search(text)
         if match:
             every_days = days(match)
@@ -199,9 +215,9 @@ def parse_increase_plan(answer: object) -> Tuple[Optional[IncreasePlan], Optiona
             float(percent_match.group(1)),
         )
     else:
-        step = parse_amount(
-            re.sub(r"\b(add|adding|increase|increasing|by|more|extra|another|go up)\b", " ", text)
-        )
+        # "an extra flight", "another lap": one of the unit ("another 5 minutes" keeps its 5)
+        text = re.sub(r"\b(?:an? (?=(?:extra|more|additional)\b)|another(?! \d))", "1 ", text)
+        step = parse_amount(re.sub(_INCREASE_WORDS, " ", text))
         plan_amount = (step, None)
     if (
         plan_amount == (None, None)

@@ -174,6 +174,60 @@ def test_unclear_amounts_are_none(answer: object) -> None:
     assert parse_amount(answer) is None
 
 
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        # A range is read as its lower end: pacing starts below what is comfortable.
+        ("10-15 minutes of weeding", Amount(10, "minutes")),
+        ("10 to 15 mins", Amount(10, "minutes")),
+        ("between 10 and 15 minutes", Amount(10, "minutes")),
+        ("ten to fifteen minutes", Amount(10, "minutes")),
+        ("10 mins to 15 mins", Amount(10, "minutes")),
+        ("2-3 flights of stairs", Amount(2, "flights of stairs")),
+        # Fractions where the unit is known
+        ("half a mile", Amount(0.5, "mile")),
+        ("half a length, then rest", Amount(0.5, "length")),
+        ("a quarter of a mile", Amount(0.25, "mile")),
+        ("one and a half hours", Amount(90, "minutes")),
+        ("an hour and a half", Amount(90, "minutes")),
+        ("2 and a half laps", Amount(2.5, "laps")),
+        ("half a minute", Amount(0.5, "minutes")),
+        # Words around one amount
+        ("30 mins then a stretch break", Amount(30, "minutes")),
+        ("around 45 min sitting then I need to get up", Amount(45, "minutes")),
+        ("1 flight if it goes ok", Amount(1, "flight")),
+        # Counter-examples: units and readings that must not change
+        ("2 flights of stairs", Amount(2, "flights of stairs")),
+        ("one length of the pool", Amount(1, "length of the pool")),
+        ("um maybe 15 min to be safe", Amount(15, "minutes")),  # "to" here is no range
+    ],
+)
+def test_amounts_as_people_give_them(answer: str, expected: Amount) -> None:
+    assert parse_amount(answer) == expected
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "10 or 20 minutes",  # alternatives, not a range: ask for one
+        "10 mins or 20 mins",
+        "20 minutes to 2 hours",  # a range in two units is not added up to 140 minutes
+        "from 10 to 15 minutes",  # a change, not an amount
+        "half of it",
+        "half way",
+        "we've got the grandkids for the whole of half term",
+        "our boiler man is coming between 8 and 12 tomorrow",  # times of day, not a range
+    ],
+)
+def test_alternatives_and_unreadable_fractions_are_not_one_amount(answer: str) -> None:
+    assert parse_amount(answer) is None
+
+
+def test_a_range_is_never_read_as_two_amounts_added_up() -> None:
+    assert parse_duration_minutes("10-15 minutes") == 10
+    assert parse_duration_minutes("between 1 and 2 hours") == 60
+
+
 def test_amount_units_compare_singular_and_plural() -> None:
     assert Amount(3, "laps").comparable_with(Amount(2, "lap"))
     assert Amount(3, "flights of stairs").comparable_with(Amount(1, "flight of stairs"))
@@ -224,6 +278,52 @@ def test_increase_plans(answer: str, every_days: float, step: Amount, percent: f
     plan, problem = parse_increase_plan(answer)
     assert problem is None
     assert (plan.every_days, plan.step, plan.percent) == (every_days, step, percent)
+
+
+@pytest.mark.parametrize(
+    "answer, every_days, step",
+    [
+        ("add 1 minute every couple of days", 2, Amount(1, "minutes")),
+        ("add 1 minute every few days", 3, Amount(1, "minutes")),  # "few" read as 3, said back
+        ("add 1 minute every other day", 2, Amount(1, "minutes")),
+        ("add 2 minutes every Monday", 7, Amount(2, "minutes")),
+        ("add 2 minutes each Monday", 7, Amount(2, "minutes")),
+        ("add 2 minutes on Mondays", 7, Amount(2, "minutes")),
+        ("increase by 5 min every Monday", 7, Amount(5, "minutes")),
+        ("add 2 minutes twice a week", 3.5, Amount(2, "minutes")),  # every 3-4 days
+        ("add a minute each time i do it, 3 times a week", 7 / 3, Amount(1, "minutes")),
+        ("add 2 minutes fortnightly", 14, Amount(2, "minutes")),
+        ("add 2 minutes every fortnight", 14, Amount(2, "minutes")),
+        ("an extra flight each week if it goes ok", 7, Amount(1, "flight")),
+        ("another quarter mile every week", 7, Amount(0.25, "mile")),
+        ("another 5 minutes every week", 7, Amount(5, "minutes")),
+        ("I guess one extra length every 5 days", 5, Amount(1, "length")),
+        # a range: the smaller step and the longer interval (the slower build-up)
+        ("add 2-3 minutes every 3-4 days", 4, Amount(2, "minutes")),
+        # counter-examples: these keep their reading
+        ("add 2 minutes every day", 1, Amount(2, "minutes")),
+        ("add 2 minutes a week", 7, Amount(2, "minutes")),
+        ("one more flight of stairs every 2 weeks", 14, Amount(1, "flight of stairs")),
+    ],
+)
+def test_increase_plans_as_people_give_them(answer: str, every_days: float, step: Amount) -> None:
+    plan, problem = parse_increase_plan(answer)
+    assert problem is None
+    assert plan.every_days == pytest.approx(every_days)
+    assert (plan.step, plan.percent) == (step, None)
+
+
+@pytest.mark.parametrize(
+    "answer, said_back",
+    [
+        ("add 2 minutes twice a week", "add 2 minutes twice a week"),
+        ("add 2 minutes 3 times a week", "add 2 minutes 3 times a week"),
+        ("add 2 minutes every few days", "add 2 minutes every 3 days"),
+        ("add 2 minutes every Monday", "add 2 minutes every week"),
+    ],
+)
+def test_increase_plans_read_from_words_are_said_back_plainly(answer: str, said_back: str) -> None:
+    assert parse_increase_plan(answer)[0].describe() == said_back
 
 
 def test_increase_plans_describe_themselves() -> None:

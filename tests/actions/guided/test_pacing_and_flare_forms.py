@@ -31,6 +31,9 @@ from tests.support.forms import (
         ("half an hour", {"value": 30, "unit": "minutes"}),
         ("3 flights of stairs", {"value": 3, "unit": "flights of stairs"}),
         ("20", {"value": 20, "unit": None}),
+        # a range: the lower end, since pacing starts below what is comfortable
+        ("10-15 minutes of weeding", {"value": 10, "unit": "minutes"}),
+        ("around 45 min sitting then I need to get up", {"value": 45, "unit": "minutes"}),
     ],
 )
 def test_pacing_baseline_is_an_amount(answer: str, stored: Dict[str, Any]) -> None:
@@ -51,6 +54,13 @@ def test_pacing_baseline_re_asks_unclear_amounts(answer: str, response: str) -> 
 
 
 BASELINE_20_MINUTES = {"pacing_baseline": {"value": 20, "unit": "minutes"}}
+
+
+def test_pacing_start_can_be_a_fraction_of_the_baseline_unit() -> None:
+    changes, said = validate(
+        "pacing_start", "half a mile", pacing_baseline={"value": 1, "unit": "mile"}
+    )
+    assert (changes, said) == ({"pacing_start": {"value": 0.5, "unit": "mile"}}, [])
 
 
 @pytest.mark.parametrize(
@@ -136,6 +146,7 @@ def test_pacing_increase_re_asks_incomplete_or_big_steps(answer: str, response: 
         ("add 50% each week", "utter_scripts_pacing_percent_too_big"),
         ("add 100% every day", "utter_scripts_pacing_percent_too_big"),  # a daily doubling
         ("add 2 minutes every day", "utter_scripts_pacing_too_often"),
+        ("add 2 minutes twice a day", "utter_scripts_pacing_too_often"),
     ],
 )
 def test_pacing_increase_questions_steps_faster_than_physiotherapists_advise(
@@ -145,6 +156,32 @@ def test_pacing_increase_questions_steps_faster_than_physiotherapists_advise(
     changes, said = validate("pacing_increase", answer, **START_15_MINUTES)
     assert changes == {"pacing_increase": None}
     assert said == [response]
+
+
+@pytest.mark.parametrize(
+    "answer, every_days, text",
+    [
+        ("add 1 minute every couple of days", 2, "add 1 minutes every 2 days"),
+        ("increase by 3 min every Monday", 7, "add 3 minutes every week"),
+        ("add 2 minutes twice a week", 3.5, "add 2 minutes twice a week"),
+    ],
+)
+def test_pacing_increase_reads_how_often_in_everyday_words(
+    answer: str, every_days: float, text: str
+) -> None:
+    changes, said = validate("pacing_increase", answer, **START_15_MINUTES)
+    assert said == []
+    assert changes["pacing_increase"]["every_days"] == every_days
+    assert changes["pacing_increase"]["text"] == text
+
+
+def test_pacing_increase_of_one_more_unit_is_read() -> None:
+    slots = {
+        "pacing_baseline": {"value": 6, "unit": "flights"},
+        "pacing_start": {"value": 4, "unit": "flights"},
+    }
+    changes, said = validate("pacing_increase", "an extra flight each week if it goes ok", **slots)
+    assert said == [] and changes["pacing_increase"]["step"] == {"value": 1, "unit": "flight"}
 
 
 def test_pacing_step_message_names_the_largest_step() -> None:
