@@ -260,7 +260,10 @@ def test_compose_files_are_what_the_script_renders() -> None:
 def test_dockerfile_runs_what_supervisord_runs_on_the_official_image(dockerfile: str) -> None:
     part, base = IMAGES[dockerfile]
     lines = (DOCKER_DIR / dockerfile).read_text(encoding="utf-8").splitlines()
-    assert [line for line in lines if line.startswith("FROM ")] == [f"FROM {base}"]
+    froms = [line for line in lines if line.startswith("FROM ")]
+    assert len(froms) == 1 and re.fullmatch(
+        rf"FROM {re.escape(base)}@sha256:[0-9a-f]{{64}}", froms[0]
+    )
     cmds = [line for line in lines if line.startswith("CMD ")]
     assert len(cmds) == 1, "one CMD"
     command = json.loads(cmds[0][len("CMD ") :])

