@@ -20,7 +20,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guided.checks import QUESTIONS_ARE_ANSWERS
 from actions.guided.titles import SCRIPT_TITLES
+from backpain.answer_parsing import looks_like_question
 from backpain.clinic_config import ClinicConfigError, clinic_config
 
 logger = logging.getLogger(__name__)
@@ -282,7 +284,7 @@ class ActionRedFlagCheckClear(Action):
         events += [SlotSet(SCRIPT_TO_RESUME_SLOT, paused), SlotSet(PAUSED_FORM_SLOT, None)]
         step = pending.get("paused_slot") if isinstance(pending, dict) else None
         answer = _message_before_the_no(tracker)
-        if step and answer and _takes_words(domain, step):
+        if step and answer and _takes_words(domain, step) and _may_be_answer(step, answer):
             events.append(SlotSet(step, answer))
         return events
 
@@ -290,6 +292,12 @@ class ActionRedFlagCheckClear(Action):
 # A number or yes/no step is simply asked again: "I bent over and my back went" handed back to
 # a 0-10 rating only drew "I couldn't find a number in that" after the person's "no".
 _NOT_WORDS = frozenset({"float", "bool"})
+
+
+def _may_be_answer(step: Text, text: Text) -> bool:
+    """A question typed at a step was not its answer (unless the step asks for a thought that
+    may be one): handed back, it only drew "that sounds like a question"."""
+    return step in QUESTIONS_ARE_ANSWERS or not looks_like_question(text)
 
 
 def _takes_words(domain: DomainDict, step: Text) -> bool:

@@ -388,6 +388,19 @@ def test_a_no_hands_the_message_back_to_a_step_that_takes_words() -> None:
     assert slots["script_to_resume"] == "thought_record_form"
 
 
+def test_a_no_does_not_hand_a_question_back_unless_the_step_takes_thoughts() -> None:
+    question = "is it normal for the pain to move about?"
+    _, events, _ = run_raw(
+        ActionRedFlagCheckClear(), no_after_question_tracker("thought_situation", question)
+    )
+    assert "thought_situation" not in slot_events(events)
+    _, events, _ = run_raw(
+        ActionRedFlagCheckClear(),
+        no_after_question_tracker("thought_automatic", "what if it snaps?"),
+    )
+    assert slot_events(events)["thought_automatic"] == "what if it snaps?"
+
+
 @pytest.mark.parametrize("step", ["breathing_tension_before", "exposure_assessed"])
 def test_a_no_asks_a_number_or_yes_no_step_again_rather_than_judge_the_message(step: str) -> None:
     _, events, dispatcher = run_raw(

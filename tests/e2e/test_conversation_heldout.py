@@ -45,8 +45,10 @@ DECLARE = {"patients": "/declare_patient", "trainees": "/declare_trainee"}
 # message of margin for run-to-run noise (11/357 = 3.08% passes, 12 fails); wrong
 # kind 69/357 (19.3%, 66 before): the intent model retrained on seven new fear-ladder examples
 # and moved; not attributed further, and the floor follows it by 0.5 points, said in the note.
+# Seventh session: wrong kind 64/357 (17.9%): a question the safety classifier is only unsure
+# of now gets its answer before the safety question (5 such). Floor tightened to 66/357.
 FLOOR_FALLBACK = 0.031
-FLOOR_WRONG = 0.195
+FLOOR_WRONG = 0.185
 _numbers = itertools.count()
 
 
