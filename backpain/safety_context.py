@@ -39,6 +39,9 @@ _ANSWER_WORDS = frozenset({"no", "nope", "nah", "not", "never", "none"})
 # recovery or a past nearby (C-SSRS: recent behaviour is current risk).
 CUES_FOR_NOW = frozenset({"relapse"})
 CUES_CANCELLED_BY_NOW = frozenset({"recovered", "past"})
+# A blade turned on one's own body: a reason to drop the everyday-use softener
+# (backpain/safety_layers.py), never a softener itself.
+CUES_AGAINST_SOFTENING = frozenset({"own_body"})
 # "but" and its kin start a contrasting clause: words past them say nothing about the match
 # ("fear is a 4, but I was treated for cancer").
 _CONTRAST_WORDS = frozenset({"but", "however", "although", "though", "except", "whereas"})
@@ -121,7 +124,9 @@ def has_context_cue(
     for cue in context_cues:
         if (crisis and cue.id in CUES_NOT_FOR_CRISIS) or (not crisis and cue.id == "recovered"):
             continue
-        if cue.id in CUES_FOR_NOW or (now and cue.id in CUES_CANCELLED_BY_NOW):
+        if cue.id in CUES_FOR_NOW | CUES_AGAINST_SOFTENING or (
+            now and cue.id in CUES_CANCELLED_BY_NOW
+        ):
             continue
         if past_matters and cue.id == "past":
             continue

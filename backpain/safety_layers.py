@@ -45,7 +45,7 @@ from backpain.safety_classifier import (
     WINDOW_WORDS,
     SafetyVerdict,
 )
-from backpain.safety_context import CUES_CANCELLED_BY_NOW, CUES_FOR_NOW
+from backpain.safety_context import CUES_AGAINST_SOFTENING, CUES_CANCELLED_BY_NOW, CUES_FOR_NOW
 from backpain.safety_patterns import (
     ESCALATION_KINDS,
     KIND_CRISIS,
@@ -239,8 +239,10 @@ def message_context(
     raw = str(raw if raw is not None else text or "")
     if "?" in raw and len(raw.split()) <= WINDOW_WORDS:
         cues.add("question")
-    if patterns.everyday_use(text):
-        cues.add("everyday_use")  # "a rope for climbing", "the bridge on my walk"
+    if patterns.everyday_use(text) and not cues & CUES_AGAINST_SOFTENING:
+        # "a rope for climbing", "the bridge on my walk"; never a blade on one's own wrists
+        cues.add("everyday_use")
+    cues -= CUES_AGAINST_SOFTENING  # a reason to drop a softener, not a context of its own
     if cues & CUES_FOR_NOW:  # "as a teenager ... and started again last month": risk now (C-SSRS)
         cues -= CUES_CANCELLED_BY_NOW | CUES_FOR_NOW
     return frozenset(cues)

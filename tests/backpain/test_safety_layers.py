@@ -291,6 +291,11 @@ def test_a_relapse_is_risk_now_whatever_came_before(patterns: SafetyPatterns) ->
         "going to swallow every pill I own tonight",
         "sh urges are really bad tonight",
         "sat in my car in the locked garage last night with the engine on",
+        # Seventh pass: a blade on one's own body (a kitchen nearby does not soften it), means
+        # bought with their everyday use denied.
+        "sometimes when im chopping veg i think about using the knife on my wrists",
+        "put the knife to my wrist last night",
+        "bought a hosepipe and duct tape today. not for the garden",
     ],
 )
 def test_methods_and_preparations_in_practical_words_get_crisis_support(
@@ -310,6 +315,8 @@ def test_methods_and_preparations_in_practical_words_get_crisis_support(
         "I hurt myself on the stairs last week",
         "were people with suicidal thoughts excluded from the trial?",
         "had forty winks after the physio session",
+        "holding the razor to my neck while shaving",
+        "bought a new hosepipe today, not for the garden, for washing the car",
     ],
 )
 def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, text: str) -> None:
