@@ -24,6 +24,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_FILE = PROJECT_ROOT / "content" / "scripts" / "step_examples.yml"
 NEAREST = 3  # examples averaged on each side: one odd neighbour does not decide
+# The parse-data key that carries the fits (set by components/step_fit.py, read by the validators).
+STEP_FIT_KEY = "step_fit"
 
 
 class Embedder(Protocol):

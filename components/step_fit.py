@@ -22,15 +22,19 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backpain.encoder import load_encoder
-from backpain.step_fit import EXAMPLES_FILE, PROJECT_ROOT, StepFit, load_step_examples
+from backpain.step_fit import (
+    EXAMPLES_FILE,
+    PROJECT_ROOT,
+    STEP_FIT_KEY,
+    StepFit,
+    load_step_examples,
+)
+from components.input_limits import full_text
 
-STEP_FIT_KEY = "step_fit"  # the parse-data key the validators read
 EXAMPLES_FILE_KEY = "examples_file"
-FULL_TEXT_KEY = "full_text"  # set by components/input_limits.py on over-long messages
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +68,8 @@ class StepFitScorer(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(FULL_TEXT_KEY) or message.get(TEXT) or ""
             try:
-                fits = self._scorer.fits(str(text))
+                fits = self._scorer.fits(str(full_text(message)))
             except Exception:  # the answer is then taken as before; never lose the message
                 logger.exception("Scoring a message against the script steps failed.")
                 continue

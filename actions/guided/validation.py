@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation.clarify import clarify_buttons
 from actions.guided.checks import QUESTIONS_ARE_ANSWERS
 from backpain.answer_parsing import looks_like_question, parse_yes_no
-from backpain.step_fit import fits_poorly
+from backpain.step_fit import STEP_FIT_KEY, fits_poorly
 
 # --- answers mistaken for script commands ------------------------------------------------------
 # The forms' free-text mappings ignore messages classified as these intents (see domain.yml).
@@ -49,7 +49,6 @@ CERTAIN_CONFIDENCE = 0.9
 # A fit to the step this high (backpain/step_fit.py) reads as an answer whatever the intent
 # classifier thought of the words out of context; on the dev set no remark reached it.
 STEP_FIT_CLEAR = 0.1
-STEP_FIT_KEY = "step_fit"  # set by components/step_fit.py
 FALLBACK_INTENT = (
     "nlu_fallback"  # set by Rasa's FallbackClassifier below its threshold (config.yml)
 )
