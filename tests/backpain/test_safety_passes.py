@@ -203,3 +203,41 @@ def test_a_red_flag_made_unsure_does_not_hide_crisis_the_classifier_is_sure_of(
     text = "my son has had back pain since a football injury and he's written that he wants to kill himself"
     assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == KIND_UNCLEAR
     assert kind_of(text, patterns, StubClassifier(DECISION_ESCALATE, LABEL_CRISIS)) == KIND_CRISIS
+
+
+# -- eighth pass (plans and preparations tests/dev/safety_dev*.yml only asked about; our wording) --
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("I've rented a caravan for the weekend so no one will find me", KIND_CRISIS),
+        ("I've been googling how many of my pregabalin it would take to die", KIND_CRISIS),
+        (
+            "Going to do something permanent about this back. Not surgery, I don't mean surgery.",
+            KIND_CRISIS,
+        ),
+        ("I've decided when and where. I just have to wait for the weekend", KIND_CRISIS),
+        ("I kept back my tramadol, enough now if you know what I mean", KIND_CRISIS),
+        (
+            "kissed the kids goodnight and told them I love them, I won't see them again",
+            KIND_CRISIS,
+        ),
+        (
+            "used to self harm in my twenties. I've started again since the pain got worse",
+            KIND_CRISIS,
+        ),
+        # Look-alikes: none of these is a risk.
+        ("I'm scared I'll fall at home and nobody will find me for hours", None),
+        ("I read which painkillers are safest with my blood pressure tablets", None),
+        ("is the nerve damage permanent? the surgeon didn't say", None),
+        ("I know where and when the pain clinic is, thanks", None),
+        (
+            "my friend moved to Australia, I hugged her at the airport and won't see her for a year",
+            None,
+        ),
+        ("I used to cut back on walking when it hurt, now I've started pacing again", None),
+    ],
+)
+def test_eighth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optional[str]) -> None:
+    assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
