@@ -41,7 +41,7 @@ TARGET_WRONG = 0.05
 CONFIRM_ACTION = "action_confirm_red_flag"
 CHECKED = "+safety question"
 # Kinds that may come before the confirming question (actions/safety/escalation.py).
-ANSWER_KINDS = frozenset({"education"})
+ANSWER_KINDS = frozenset({"education", "trial_design"})
 # The action (or response) that shows each kind, most telling first.
 _ACTION_KINDS: Tuple[Tuple[str, str], ...] = (
     ("action_crisis_support", "safety"),
@@ -60,6 +60,7 @@ _ACTION_KINDS: Tuple[Tuple[str, str], ...] = (
     ("action_study_statistic", "trial_figure"),
     ("action_study_chart", "trial_figure"),
     ("action_study_design", "trial_design"),
+    ("trial_in_words", "trial_design"),
     ("utter_explain", "education"),
     ("utter_refuse_diagnosis", "education"),
     ("utter_refuse_medication", "education"),
@@ -112,14 +113,42 @@ def load_cases(path: Path) -> List[Case]:
     return cases
 
 
+# Education answers whose subject is the Bemani trial itself, written plainly for patients
+# (issue 15: "did it work?", "which group did better?" get a plain answer). They answer a question
+# about the trial, so they are a trial answer, not a topic. Response keys under utter_explain.
+TRIAL_IN_WORDS_KEYS = frozenset(
+    {
+        "trial_question",
+        "both_improved_at_first",
+        "groups_diverged",
+        "disability_improved_equally",
+        "secondary_no_difference",
+        "trial_take_home",
+        "trial_and_me",
+    }
+)
+
+
+def _plain_names(actions: Sequence[str]) -> List[str]:
+    """Action names, with a response selector's answer counted as the trial when it is one."""
+    names = []
+    for action in actions:
+        base, _, key = action.partition("/")
+        names.append(
+            "trial_in_words" if base == "utter_explain" and key in TRIAL_IN_WORDS_KEYS else base
+        )
+    return names
+
+
 def kind_of_reply(actions: Sequence[str], texts: Sequence[str]) -> str:
     """The kind of answer shown by the actions that ran after the message and the texts sent.
 
-    An answer followed by the safety screen's confirming question (a question it was unsure of,
-    answered first) is that answer's kind with CHECKED added: the person got the answer, and
-    the report counts how often the question came with it.
+    Actions may carry a response key ("utter_explain/groups_diverged"). An answer followed by the
+    safety screen's confirming question (a question it was unsure of, answered first) is that
+    answer's kind with CHECKED added: the person got the answer, and the report counts how often
+    the question came with it.
     """
-    names = set(actions)
+    names = set(_plain_names(actions))
     if CONFIRM_ACTION in names:
         answered = kind_of_reply([a for a in actions if a != CONFIRM_ACTION], texts)
         if answered in ANSWER_KINDS:

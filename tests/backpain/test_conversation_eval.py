@@ -24,3 +24,12 @@ def test_an_answer_then_the_confirming_question_is_the_answer_with_the_check_cou
 
 def test_crisis_support_is_never_read_as_an_answer_with_a_check() -> None:
     assert kind_of_reply(["action_crisis_support", "utter_explain"], ["..."]) == "safety"
+
+
+def test_a_plain_answer_about_the_trial_is_a_trial_answer_not_a_topic() -> None:
+    assert kind_of_reply(["utter_explain/groups_diverged"], ["After the sessions ..."]) == (
+        "trial_design"
+    )
+    assert kind_of_reply(["utter_explain/sleep_and_pain"], ["Sleep and pain ..."]) == "education"
+    # A topic answer is still a topic when the key is missing (older trackers).
+    assert kind_of_reply(["utter_explain"], ["..."]) == "education"

@@ -63,7 +63,7 @@ def reply_to_last_message(assistant: Assistant, sender: str) -> Tuple[List[str],
         elif event.get("event") == "bot":
             texts.append(event.get("text") or "")
             if (event.get("metadata") or {}).get("utter_action"):
-                actions.append(event["metadata"]["utter_action"].split("/")[0])
+                actions.append(event["metadata"]["utter_action"])
     return actions, texts
 
 
