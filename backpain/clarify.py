@@ -18,6 +18,15 @@ RETRIEVAL_INTENT = "explain"
 MAX_OPTIONS = 3
 # Below this, a guess is noise rather than a candidate (DIET's softmax over about 60 intents).
 MIN_CONFIDENCE = 0.05
+# DIET can be sure a message asks for an education answer while the response selector has no
+# idea which one ("is a standing desk worth the money" -> the trial's take-home message, 0.06).
+# Below this selector confidence the person is asked which topic they meant instead. Measured on
+# the blind dev conversation set (tests/dev/conversation_dev.yml) and the held-out NLU education
+# file: at 0.2, 1 of 215 right held-out topics is asked about instead, 2 of its 10 wrong ones are
+# caught, and on the dev set 6 of 10 non-education messages DIET sent to a topic (a booking, an
+# apology, a script request) and 10 patient questions answered on a wrong topic (codeine, a
+# steroid injection, massage) get "did you mean" instead. At 0.4, 12 right held-out topics would.
+TOPIC_CONFIDENCE_FLOOR = 0.2
 
 
 @dataclass(frozen=True)
@@ -98,3 +107,16 @@ _ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 def plain_example(annotated: str) -> str:
     """A training example as a person would type it: "what is [CBT](group)" -> "what is CBT"."""
     return _ANNOTATION.sub(lambda found: found.group("text"), annotated).strip()
+
+
+def topic_unsure(
+    intent_name: Any, selector_output: Mapping[str, Any], floor: float = TOPIC_CONFIDENCE_FLOOR
+) -> bool:
+    """Whether an education answer would be a guess: the intent is the retrieval intent and the
+    response selector's pick is below `floor` (or missing). `selector_output` is the parse's
+    `response_selector` entry for the retrieval intent ({"response": {"confidence": ...}})."""
+    if intent_name != RETRIEVAL_INTENT:
+        return False
+    response = selector_output.get("response") if isinstance(selector_output, Mapping) else None
+    confidence = response.get("confidence") if isinstance(response, Mapping) else None
+    return not isinstance(confidence, (int, float)) or confidence < floor

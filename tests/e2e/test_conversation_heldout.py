@@ -47,8 +47,12 @@ DECLARE = {"patients": "/declare_patient", "trainees": "/declare_trainee"}
 # and moved; not attributed further, and the floor follows it by 0.5 points, said in the note.
 # Seventh session: wrong kind 64/357 (17.9%): a question the safety classifier is only unsure
 # of now gets its answer before the safety question (5 such). Floor tightened to 66/357.
+# Eighth session: wrong kind 53/357 (14.8%): a plain-words answer about the trial is scored as a
+# trial answer, and a guessed education topic gets "did you mean" (components/topic_fallback.py).
+# Bare fallbacks 11/357 (3.1%, one over the target, the floor's last passing count): a "did you
+# mean" followed by another unclear follow-up ends on the menu. Wrong-kind floor tightened to 55.
 FLOOR_FALLBACK = 0.031
-FLOOR_WRONG = 0.185
+FLOOR_WRONG = 0.155
 _numbers = itertools.count()
 
 
