@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -176,6 +176,20 @@ def send_crisis_support(dispatcher: CollectingDispatcher, gentle: bool = False) 
     dispatcher.utter_message(response="utter_crisis_offer_to_stay")
 
 
+# Steps whose answer is a list of warning signs to watch for: the red flags named there are what
+# the step asks for, not symptoms now. NICE NG59's signs typed at the flare-up plan's warning-signs
+# step get the confirming question ("Right now, do you have ...?"), never the advice at once
+# (issue 13); a "yes" escalates, a "no" keeps the list as the answer.
+STEPS_THAT_LIST_RED_FLAGS = frozenset({("flare_plan_form", "flare_warning_signs")})
+
+
+def listing_warning_signs(tracker: Tracker) -> bool:
+    return (
+        tracker.active_loop_name,
+        tracker.get_slot("requested_slot"),
+    ) in STEPS_THAT_LIST_RED_FLAGS
+
+
 class ActionEscalateRedFlag(Action):
     """Red flag: clear advice first (emergency department now, or a doctor today)."""
 
@@ -187,6 +201,13 @@ class ActionEscalateRedFlag(Action):
     ) -> List[EventType]:
         escalation = resolve_escalation(tracker)
         kind = escalation["kind"]
+        if (
+            kind != CRISIS
+            and escalation["source"] != "confirmed"
+            and listing_warning_signs(tracker)
+        ):
+            # The confirming action asks, so the rules for its "yes" and "no" apply as usual.
+            return [FollowupAction("action_confirm_red_flag")]
         if kind == CRISIS:  # a "yes" to "are you having thoughts of harming yourself?"
             send_crisis_support(dispatcher)
         else:
@@ -233,7 +254,10 @@ class ActionConfirmRedFlag(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         screen = _screen_result(tracker)
-        confirm = screen.get("confirm") if screen.get("kind") == UNCLEAR else None
+        kind = screen.get("kind")
+        # An unsure match names what to ask about; a sure red flag that is only being asked about
+        # (a warning sign listed in the flare-up plan) is asked about as itself.
+        confirm = screen.get("confirm") if kind == UNCLEAR else kind
         if confirm not in _CONFIRM_RESPONSES:
             confirm = EMERGENCY  # the classifier said "unclear": check the most serious signs
         category = str(screen.get("category") or "classifier")

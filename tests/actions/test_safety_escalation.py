@@ -411,3 +411,43 @@ def test_a_no_asks_a_number_or_yes_no_step_again_rather_than_judge_the_message(s
         "utter_red_flag_check_clear",
         "utter_safety_carry_on",
     ]
+
+
+# -- red flags listed where the flare-up plan asks for warning signs ---------------------------
+
+
+def test_a_red_flag_typed_at_the_flare_plans_warning_signs_step_is_asked_about() -> None:
+    screen = {"kind": "red_flag_urgent", "category": "infection_risk"}
+    slots = {"requested_slot": "flare_warning_signs"}
+    tracker = safety_tracker("red_flag_urgent", screen, "flare_plan_form", slots)
+    texts, events, _ = run(ActionEscalateRedFlag(), tracker)
+    assert texts == [] and [(e["event"], e.get("name")) for e in events] == [
+        ("followup", "action_confirm_red_flag")
+    ]
+    # The confirming action then asks about the red flag itself, with the step remembered.
+    texts, events, _ = run(ActionConfirmRedFlag(), tracker)
+    assert texts == [render({"response": "utter_confirm_red_flag_urgent"})]
+    record = slot_events(events)["last_escalation"]
+    assert (record["confirm"], record["paused_slot"]) == ("red_flag_urgent", "flare_warning_signs")
+
+
+@pytest.mark.parametrize(
+    "intent, form, step, slots",
+    [
+        ("red_flag_emergency", "flare_plan_form", "flare_helps", {}),  # another step of the plan
+        ("red_flag_emergency", "pacing_form", "flare_warning_signs", {}),  # another script
+        # A "yes" to the question about a listed sign escalates at once.
+        (
+            "affirm",
+            "flare_plan_form",
+            "flare_warning_signs",
+            {"last_escalation": {"kind": "red_flag_unclear", "confirm": "red_flag_emergency"}},
+        ),
+    ],
+)
+def test_elsewhere_and_after_a_yes_a_red_flag_gets_its_advice(
+    intent: str, form: str, step: str, slots: Dict[str, Any]
+) -> None:
+    tracker = safety_tracker(intent, None, form, {"requested_slot": step, **slots})
+    texts, _, _ = run(ActionEscalateRedFlag(), tracker)
+    assert texts and "emergency department now" in texts[0]

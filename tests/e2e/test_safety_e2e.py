@@ -119,3 +119,76 @@ def test_a_question_the_screen_is_unsure_of_is_answered_then_asked_about(
             ("no", [said("utter_red_flag_check_clear")]),
         ],
     )
+
+
+def test_red_flags_listed_as_flare_plan_warning_signs_are_asked_about_not_escalated(
+    assistant: Assistant, sender: str
+) -> None:
+    """NICE NG59 signs written into the flare-up plan's warning-signs step are what the step asks
+    for (issue 13): the confirming question ("Right now, do you have ...?"), never the advice at
+    once; a "no" keeps them as the plan's own signs and the plan ends as usual."""
+    signs = "new numbness around my bottom, trouble starting to pee"
+    converse(
+        assistant,
+        sender,
+        [
+            GREETING,
+            (
+                "I'd like to make a flare-up plan",
+                [said("utter_scripts_intro_flare_plan_form"), said("utter_ask_flare_helps")],
+            ),
+            ("heat, walking", [said("utter_ask_flare_reduce")]),
+            ("lifting", [said("utter_ask_flare_contact")]),
+            ("my physio", [said("utter_ask_flare_warning_signs")]),
+            (signs, [said("utter_confirm_red_flag_emergency")]),
+            (
+                "no",
+                [
+                    said("utter_red_flag_check_clear"),
+                    said("utter_safety_carry_on"),
+                    said(
+                        "utter_scripts_flare_plan",
+                        helps="heat, walking",
+                        reduce="lifting",
+                        contact="my physio",
+                    ),
+                    said("utter_scripts_flare_usual_signs"),
+                    said("utter_scripts_flare_own_signs", own_signs=signs),
+                    said("utter_scripts_flare_build_back"),
+                    said("utter_scripts_flare_plan_saved"),
+                ],
+            ),
+        ],
+    )
+    assert assistant.slots(sender)["last_escalation"]["answered"] == "no"
+
+
+def test_a_yes_about_a_listed_warning_sign_escalates(assistant: Assistant, sender: str) -> None:
+    converse(
+        assistant,
+        sender,
+        [
+            GREETING,
+            (
+                "I'd like to make a flare-up plan",
+                [said("utter_scripts_intro_flare_plan_form"), said("utter_ask_flare_helps")],
+            ),
+            ("heat, walking", [said("utter_ask_flare_reduce")]),
+            ("lifting", [said("utter_ask_flare_contact")]),
+            ("my physio", [said("utter_ask_flare_warning_signs")]),
+            (
+                "I can't feel the toilet paper when I wipe",
+                [said("utter_confirm_red_flag_emergency")],
+            ),
+            (
+                "yes",
+                [
+                    said(
+                        "utter_red_flag_emergency",
+                        emergency_number=clinic_config().emergency_number,
+                    )
+                ],
+            ),
+        ],
+    )
+    assert assistant.slots(sender)["last_escalation"]["source"] == "confirmed"
