@@ -121,6 +121,19 @@ def test_a_question_the_screen_is_unsure_of_is_answered_then_asked_about(
     )
 
 
+# What a person sees on the way to the flare-up plan's warning-signs step.
+TO_THE_FLARE_PLANS_WARNING_SIGNS = [
+    GREETING,
+    (
+        "I'd like to make a flare-up plan",
+        [said("utter_scripts_intro_flare_plan_form"), said("utter_ask_flare_helps")],
+    ),
+    ("heat, walking", [said("utter_ask_flare_reduce")]),
+    ("lifting", [said("utter_ask_flare_contact")]),
+    ("my physio", [said("utter_ask_flare_warning_signs")]),
+]
+
+
 def test_red_flags_listed_as_flare_plan_warning_signs_are_asked_about_not_escalated(
     assistant: Assistant, sender: str
 ) -> None:
@@ -132,14 +145,7 @@ def test_red_flags_listed_as_flare_plan_warning_signs_are_asked_about_not_escala
         assistant,
         sender,
         [
-            GREETING,
-            (
-                "I'd like to make a flare-up plan",
-                [said("utter_scripts_intro_flare_plan_form"), said("utter_ask_flare_helps")],
-            ),
-            ("heat, walking", [said("utter_ask_flare_reduce")]),
-            ("lifting", [said("utter_ask_flare_contact")]),
-            ("my physio", [said("utter_ask_flare_warning_signs")]),
+            *TO_THE_FLARE_PLANS_WARNING_SIGNS,
             (signs, [said("utter_confirm_red_flag_emergency")]),
             (
                 "no",
@@ -168,14 +174,7 @@ def test_a_yes_about_a_listed_warning_sign_escalates(assistant: Assistant, sende
         assistant,
         sender,
         [
-            GREETING,
-            (
-                "I'd like to make a flare-up plan",
-                [said("utter_scripts_intro_flare_plan_form"), said("utter_ask_flare_helps")],
-            ),
-            ("heat, walking", [said("utter_ask_flare_reduce")]),
-            ("lifting", [said("utter_ask_flare_contact")]),
-            ("my physio", [said("utter_ask_flare_warning_signs")]),
+            *TO_THE_FLARE_PLANS_WARNING_SIGNS,
             (
                 "I can't feel the toilet paper when I wipe",
                 [said("utter_confirm_red_flag_emergency")],
