@@ -80,6 +80,7 @@ BLIND_SETS = (
     "heldout/midscript.yml",
     "heldout/safety.yml",
     "heldout/safety_check3.yml",
+    "heldout/everyday_topics.yml",
     "dev/conversation_dev.yml",
     "dev/safety_dev.yml",
     "dev/safety_dev2.yml",
