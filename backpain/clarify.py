@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Sequence
 
 RETRIEVAL_INTENT = "explain"
+DEFAULT_SELECTOR = "default"  # the name Rasa gives a ResponseSelector for every retrieval intent
 MAX_OPTIONS = 3
 # Below this, a guess is noise rather than a candidate (DIET's softmax over about 60 intents).
 MIN_CONFIDENCE = 0.05
@@ -107,6 +108,17 @@ _ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 def plain_example(annotated: str) -> str:
     """A training example as a person would type it: "what is [CBT](group)" -> "what is CBT"."""
     return _ANNOTATION.sub(lambda found: found.group("text"), annotated).strip()
+
+
+def education_selection(parse: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The response selector's entry for the education answers in a parse result: filed under the
+    retrieval intent, or under "default" when one ResponseSelector serves every retrieval intent
+    (how Rasa names it in this project). {} when there is none."""
+    selectors = parse.get("response_selector") if isinstance(parse, Mapping) else None
+    if not isinstance(selectors, Mapping):
+        return {}
+    selected = selectors.get(RETRIEVAL_INTENT) or selectors.get(DEFAULT_SELECTOR)
+    return selected if isinstance(selected, Mapping) else {}
 
 
 def topic_unsure(

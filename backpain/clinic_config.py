@@ -15,9 +15,9 @@ from typing import Any, Union
 
 from pydantic import BaseModel, Extra, validator
 
+from backpain.paths import PROJECT_ROOT
 from backpain.yaml_schema import parse_file, read_yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CLINIC_CONFIG = PROJECT_ROOT / "config" / "clinic.yml"
 # Lets a deployment (or a test) point at another file without editing the project.
 CLINIC_CONFIG_ENV = "CLINIC_CONFIG"

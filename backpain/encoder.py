@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 import numpy as np
 
+from backpain.paths import PROJECT_ROOT
+
 if TYPE_CHECKING:
     import tensorflow as tf
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FOLDER = PROJECT_ROOT / "build" / "encoder" / "minilm-l6-v2"
 DIMENSION = 384
 # Upstream was trained on at most 128 word pieces (longer input only adds cost); the safety

@@ -24,9 +24,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
+from backpain.paths import PROJECT_ROOT
 from backpain.safety_patterns import KIND_CRISIS, KIND_EMERGENCY, KIND_INFLAMMATORY, KIND_URGENT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HELDOUT_FILE = PROJECT_ROOT / "tests" / "heldout" / "safety.yml"
 
 # Outcomes: the screen's own kinds, plus the question and nothing.

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple, Union
 
+from backpain.paths import PROJECT_ROOT
 from backpain.safety_context import CUES_BROKEN_BY_FIRST_PERSON, ContextCue, Negation
 from backpain.safety_patterns import (
     ESCALATION_KINDS,
@@ -42,7 +43,6 @@ from backpain.safety_schema import Negation as NegationSection
 from backpain.safety_text import KeywordCorrector
 from backpain.yaml_schema import parse_file, read_yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATTERNS_FILE = PROJECT_ROOT / "content" / "safety" / "red_flags.yml"
 # Lets a deployment (or a test) use another pattern file without editing the project.
 PATTERNS_FILE_ENV = "SAFETY_PATTERNS"

@@ -49,6 +49,7 @@ import yaml
 
 from backpain.config_lines import point_config_line
 from backpain.encoder import DEFAULT_FOLDER, load_encoder
+from backpain.paths import PROJECT_ROOT
 from backpain.safety_classifier import (
     FEATURE_SETS,
     LABEL_CRISIS,
@@ -63,7 +64,6 @@ from backpain.safety_classifier import (
 )
 from backpain.safety_pattern_file import DEFAULT_PATTERNS_FILE
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILE = PROJECT_ROOT / "content" / "safety" / "classifier_corpus.yml"
 NLU_FOLDER = PROJECT_ROOT / "data" / "nlu"
 EVERYDAY_FILE = PROJECT_ROOT / "content" / "safety" / "everyday_negatives.yml"

@@ -21,7 +21,8 @@ from typing import Dict, List, Mapping, Optional, Protocol, Sequence
 import numpy as np
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from backpain.paths import PROJECT_ROOT
+
 EXAMPLES_FILE = PROJECT_ROOT / "content" / "scripts" / "step_examples.yml"
 NEAREST = 3  # examples averaged on each side: one odd neighbour does not decide
 # The parse-data key that carries the fits (set by components/step_fit.py, read by the validators).

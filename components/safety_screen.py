@@ -20,7 +20,6 @@ A broken pattern file or a missing classifier stops the server at start-up with 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -31,9 +30,10 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from backpain.paths import project_path
 from backpain.safety_classifier import SafetyClassifier, load_classifier
 from backpain.safety_layers import LAYER_PATTERN, screen_message
-from backpain.safety_pattern_file import PROJECT_ROOT, load_safety_patterns
+from backpain.safety_pattern_file import load_safety_patterns
 from backpain.safety_patterns import SafetyPatterns
 from components.intent_override import override_intent
 from components.language_gate import OTHER_LANGUAGE_INTENT
@@ -83,8 +83,8 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SafetyScreen:
-        patterns = load_safety_patterns(_project_path(config.get(PATTERNS_FILE_KEY)))
-        classifier_path = _project_path(config.get(CLASSIFIER_KEY))
+        patterns = load_safety_patterns(project_path(config.get(PATTERNS_FILE_KEY)))
+        classifier_path = project_path(config.get(CLASSIFIER_KEY))
         classifier = load_classifier(str(classifier_path)) if classifier_path else None
         return cls(config, patterns, classifier)
 
@@ -125,10 +125,3 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 decision["answer_first"] = True
             message.set(SAFETY_KEY, decision, add_to_output=True)
         return messages
-
-
-def _project_path(configured: Optional[Text]) -> Optional[Path]:
-    if not configured:
-        return None  # the loader's default
-    path = Path(configured)
-    return path if path.is_absolute() else PROJECT_ROOT / path

@@ -15,8 +15,7 @@ message leaves it without a fit, and the scripts then take the answer as before.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,9 +24,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 from backpain.encoder import load_encoder
+from backpain.paths import project_path
 from backpain.step_fit import (
     EXAMPLES_FILE,
-    PROJECT_ROOT,
     STEP_FIT_KEY,
     StepFit,
     load_step_examples,
@@ -63,7 +62,7 @@ class StepFitScorer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> StepFitScorer:
-        examples = load_step_examples(_project_path(config.get(EXAMPLES_FILE_KEY)))
+        examples = load_step_examples(project_path(config.get(EXAMPLES_FILE_KEY), EXAMPLES_FILE))
         return cls(config, StepFit(examples, load_encoder()))
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -79,10 +78,3 @@ class StepFitScorer(GraphComponent):
 
     def process_training_data(self, training_data: Any) -> Any:
         return training_data
-
-
-def _project_path(configured: Optional[Text]) -> Path:
-    if not configured:
-        return EXAMPLES_FILE
-    path = Path(configured)
-    return path if path.is_absolute() else PROJECT_ROOT / path

@@ -18,11 +18,10 @@ from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from backpain.clarify import RETRIEVAL_INTENT, TOPIC_CONFIDENCE_FLOOR, topic_unsure
+from backpain.clarify import TOPIC_CONFIDENCE_FLOOR, education_selection, topic_unsure
 
 TOPIC_THRESHOLD_KEY = "topic_threshold"
 RESPONSE_SELECTOR_KEY = "response_selector"
-DEFAULT_SELECTOR = "default"  # one ResponseSelector for every retrieval intent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -37,7 +36,6 @@ class TopicAwareFallbackClassifier(FallbackClassifier):
     def _should_fallback(self, message: Message) -> bool:
         if super()._should_fallback(message):
             return True
-        selectors = message.get(RESPONSE_SELECTOR_KEY) or {}
-        selected = selectors.get(RETRIEVAL_INTENT) or selectors.get(DEFAULT_SELECTOR) or {}
+        selected = education_selection({"response_selector": message.get(RESPONSE_SELECTOR_KEY)})
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         return topic_unsure(intent, selected, float(self.component_config[TOPIC_THRESHOLD_KEY]))

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
 import yaml
@@ -31,13 +30,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.safety.escalation import clinic_contacts
 from backpain.clarify import (
-    RETRIEVAL_INTENT,
     clarify_options,
+    education_selection,
     first_question_per_topic,
     plain_example,
 )
+from backpain.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
 EDUCATION_NLU_FILE = PROJECT_ROOT / "data" / "nlu" / "education.yml"
 SOMETHING_ELSE = {"title": "Something else", "payload": "/what_can_you_do"}
@@ -68,9 +67,7 @@ def topic_questions() -> Dict[str, str]:
 
 
 def _topic_ranking(latest_message: Dict[str, Any]) -> List[Dict[str, Any]]:
-    selectors = latest_message.get("response_selector") or {}
-    chosen = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
-    return list(chosen.get("ranking") or [])
+    return list(education_selection(latest_message).get("ranking") or [])
 
 
 def clarify_buttons(latest: Dict[str, Any]) -> List[Dict[str, str]]:

@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.guided.checks import QUESTIONS_ARE_ANSWERS
 from actions.guided.titles import SCRIPT_TITLES
 from backpain.answer_parsing import looks_like_question
+from backpain.clarify import RETRIEVAL_INTENT, education_selection
 from backpain.clinic_config import ClinicConfigError, clinic_config
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,6 @@ _ANSWERS_BEFORE_ASKING = {
     "ask_medication": "utter_refuse_medication",
     "ask_stop_treatment": "utter_refuse_stop_treatment",
 }
-EDUCATION_INTENT = "explain"
 # Used only if config/clinic.yml cannot be read at the moment of an escalation: the person
 # must still be told to get help. Start-up normally stops on a broken clinic file.
 _FALLBACK_CONTACTS = {
@@ -130,11 +130,8 @@ def answer_before_asking(tracker: Tracker) -> Optional[Text]:
         return None
     ranking = latest.get("intent_ranking") or []
     asked = ranking[1].get("name") if len(ranking) > 1 else None
-    if asked == EDUCATION_INTENT:
-        # One ResponseSelector for all retrieval intents, so Rasa files it under "default".
-        selectors = latest.get("response_selector") or {}
-        selected = selectors.get(EDUCATION_INTENT) or selectors.get("default") or {}
-        key = (selected.get("response") or {}).get("intent_response_key")
+    if asked == RETRIEVAL_INTENT:
+        key = (education_selection(latest).get("response") or {}).get("intent_response_key")
         return f"utter_{key}" if isinstance(key, str) and key.startswith("explain/") else None
     return _ANSWERS_BEFORE_ASKING.get(asked or "")
 

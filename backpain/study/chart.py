@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
+from backpain.paths import PROJECT_ROOT
 from backpain.study.answer import EN_DASH, Answer, AnswerBuilder, capitalise, plain_decimals
-from backpain.study.loading import PROJECT_ROOT, get_study
+from backpain.study.loading import get_study
 from backpain.study.model import Study
 
 DEFAULT_CHART_PATH = PROJECT_ROOT / "build" / "charts" / "pain_over_time.png"

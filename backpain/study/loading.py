@@ -19,13 +19,13 @@ from typing import Any, Optional, Tuple
 import yaml
 from pydantic import ValidationError
 
+from backpain.paths import PROJECT_ROOT
 from backpain.study.checks import check_study_file
 from backpain.study.errors import StudyFileError, describe, file_error, schema_problems
 from backpain.study.file_model import locate
 from backpain.study.model import Study
 from backpain.study.schema import StudyFile
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY_PATH = PROJECT_ROOT / "content" / "study" / "bemani2023.yml"
 # Lets a deployment (or a test) point at another study file without editing the project.
 STUDY_FILE_ENV = "STUDY_FILE"

@@ -10,7 +10,7 @@ from rasa.nlu.classifiers.fallback_classifier import undo_fallback_prediction
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from backpain.clarify import topic_unsure
+from backpain.clarify import education_selection, topic_unsure
 from components.topic_fallback import TopicAwareFallbackClassifier
 
 
@@ -65,3 +65,19 @@ def test_topic_unsure_reads_malformed_selector_output_as_unsure() -> None:
     assert topic_unsure("explain", {"response": {"confidence": "high"}})
     assert topic_unsure("explain", {"response": None})
     assert not topic_unsure("thank", {})
+
+
+@pytest.mark.parametrize(
+    "parse, expected",
+    [
+        ({"response_selector": {"default": {"ranking": [1]}}}, {"ranking": [1]}),
+        ({"response_selector": {"explain": {"ranking": [2]}, "default": {}}}, {"ranking": [2]}),
+        ({"response_selector": None}, {}),
+        ({"response_selector": {"default": "not a mapping"}}, {}),
+        ({}, {}),
+    ],
+)
+def test_the_education_selection_is_found_under_either_name(parse: dict, expected: dict) -> None:
+    # Rasa files a ResponseSelector for every retrieval intent under "default"; one trained for
+    # `explain` alone would be filed under "explain". The actions and the fallback read both.
+    assert education_selection(parse) == expected
