@@ -110,11 +110,10 @@ def plain_example(annotated: str) -> str:
     return _ANNOTATION.sub(lambda found: found.group("text"), annotated).strip()
 
 
-def education_selection(parse: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The response selector's entry for the education answers in a parse result: filed under the
+def education_selection(selectors: Any) -> Mapping[str, Any]:
+    """The education answers' entry in a parse result's `response_selector`: filed under the
     retrieval intent, or under "default" when one ResponseSelector serves every retrieval intent
     (how Rasa names it in this project). {} when there is none."""
-    selectors = parse.get("response_selector") if isinstance(parse, Mapping) else None
     if not isinstance(selectors, Mapping):
         return {}
     selected = selectors.get(RETRIEVAL_INTENT) or selectors.get(DEFAULT_SELECTOR)

@@ -36,6 +36,6 @@ class TopicAwareFallbackClassifier(FallbackClassifier):
     def _should_fallback(self, message: Message) -> bool:
         if super()._should_fallback(message):
             return True
-        selected = education_selection({"response_selector": message.get(RESPONSE_SELECTOR_KEY)})
+        selected = education_selection(message.get(RESPONSE_SELECTOR_KEY))
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         return topic_unsure(intent, selected, float(self.component_config[TOPIC_THRESHOLD_KEY]))

@@ -67,7 +67,7 @@ def topic_questions() -> Dict[str, str]:
 
 
 def _topic_ranking(latest_message: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return list(education_selection(latest_message).get("ranking") or [])
+    return list(education_selection(latest_message.get("response_selector")).get("ranking") or [])
 
 
 def clarify_buttons(latest: Dict[str, Any]) -> List[Dict[str, str]]:

@@ -131,7 +131,9 @@ def answer_before_asking(tracker: Tracker) -> Optional[Text]:
     ranking = latest.get("intent_ranking") or []
     asked = ranking[1].get("name") if len(ranking) > 1 else None
     if asked == RETRIEVAL_INTENT:
-        key = (education_selection(latest).get("response") or {}).get("intent_response_key")
+        key = (education_selection(latest.get("response_selector")).get("response") or {}).get(
+            "intent_response_key"
+        )
         return f"utter_{key}" if isinstance(key, str) and key.startswith("explain/") else None
     return _ANSWERS_BEFORE_ASKING.get(asked or "")
 

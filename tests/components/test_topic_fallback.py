@@ -68,16 +68,18 @@ def test_topic_unsure_reads_malformed_selector_output_as_unsure() -> None:
 
 
 @pytest.mark.parametrize(
-    "parse, expected",
+    "selectors, expected",
     [
-        ({"response_selector": {"default": {"ranking": [1]}}}, {"ranking": [1]}),
-        ({"response_selector": {"explain": {"ranking": [2]}, "default": {}}}, {"ranking": [2]}),
-        ({"response_selector": None}, {}),
-        ({"response_selector": {"default": "not a mapping"}}, {}),
+        ({"default": {"ranking": [1]}}, {"ranking": [1]}),
+        ({"explain": {"ranking": [2]}, "default": {}}, {"ranking": [2]}),
+        (None, {}),
+        ({"default": "not a mapping"}, {}),
         ({}, {}),
     ],
 )
-def test_the_education_selection_is_found_under_either_name(parse: dict, expected: dict) -> None:
+def test_the_education_selection_is_found_under_either_name(
+    selectors: object, expected: dict
+) -> None:
     # Rasa files a ResponseSelector for every retrieval intent under "default"; one trained for
     # `explain` alone would be filed under "explain". The actions and the fallback read both.
-    assert education_selection(parse) == expected
+    assert education_selection(selectors) == expected
