@@ -119,15 +119,32 @@ def _compare_at(b: AnswerBuilder, out: Outcome, t: Timepoint, compact: bool) -> 
 
 
 def answer_effect_size(
-    audience: Optional[str] = None, study: Optional[Study] = None, **_ignored
+    audience: Optional[str] = None,
+    study: Optional[Study] = None,
+    outcome: Optional[str] = None,
+    timepoint: Optional[str] = None,
 ) -> Answer:
-    """The reported effect size, its CI and what it means."""
+    """The reported effect size, its CI and what it means.
+
+    The sources report one effect size (one outcome, one timepoint). Asked for another outcome,
+    the answer says that outcome's figures are not reported (never the reported one as if it
+    were that outcome's); asked for another timepoint, it says so before giving the one there is.
+    """
     study = study or get_study()
-    b = AnswerBuilder(study, "effect_size", audience)
-    _effect_size_lines(b)
     effect = study.effect_size
-    experimental, control = experimental_and_control(study)
+    if outcome:
+        slots = resolve_slots(study, "effect_size", audience, outcome, None, timepoint)
+        if isinstance(slots, Answer):
+            return slots
+    b = AnswerBuilder(study, "effect_size", audience)
     t = study.timepoints[effect.timepoint]
+    if timepoint and study.resolve("timepoint", timepoint) != [effect.timepoint]:
+        b.line(
+            f"The sources report an effect size only {when(b, t)}, not at other times "
+            f"{b.cite(effect.value.sources)}:"
+        )
+    _effect_size_lines(b)
+    experimental, control = experimental_and_control(study)
     decimals = plain_decimals(
         *(study.pain_results[g.id][t.id].mean for g in (experimental, control))
     )
@@ -163,7 +180,7 @@ def _effect_size_lines(b: AnswerBuilder, with_direction: bool = True) -> None:
     high = b.exact(ci.high, f"{ci.path}.high", ci.sources)
     level = b.exact(ci.level, ci.field_path("level"))
     b.line(
-        f"Effect size {when(b, t)}: {effect.measure} = {value} {b.cite(effect.value.sources)}; {level}% CI {low} to {high} {b.cite(ci.sources)}."
+        f"Effect size for {study.outcomes[effect.outcome].label} {when(b, t)}: {effect.measure} = {value} {b.cite(effect.value.sources)}; {level}% CI {low} to {high} {b.cite(ci.sources)}."
     )
     direction = (
         f"; a negative value means lower pain in the {experimental.label} group"

@@ -47,8 +47,10 @@ _DIFFERENCE_CUES = re.compile(
 
 
 def kind_for_question(kind: str, text: str) -> str:
-    """A figure question that asks for the difference between the groups is a comparison."""
-    return "comparison" if kind == "figure" and _DIFFERENCE_CUES.search(text or "") else kind
+    """A figure or effect-size question that asks for the difference between the groups ("and
+    the MD with its 95% CI?") is a comparison: the effect size is a different figure."""
+    asks_difference = _DIFFERENCE_CUES.search(text or "") is not None
+    return "comparison" if kind in ("figure", "effect_size") and asks_difference else kind
 
 
 def answer_query(
@@ -69,7 +71,7 @@ def answer_query(
     if kind == "change":
         return answer_change(outcome, group, timepoint, audience, study)
     if kind == "effect_size":
-        return answer_effect_size(audience, study)
+        return answer_effect_size(audience, study, outcome=outcome, timepoint=timepoint)
     if kind == "design":
         return answer_design(topic or "design", audience, study, group=group)
     if kind == "chart":

@@ -248,3 +248,38 @@ def test_a_figure_question_asking_for_the_difference_gets_the_comparison(
     )
     assert ("−1.54 (95% CI −2.59 to −0.49)" in messages[0]["text"]) is comparison
     assert slots["last_study_query"] == ("comparison" if comparison else "figure")
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("and the MD with its 95% CI?", "comparison"),
+        ("what was the mean difference between the groups, as an effect size?", "comparison"),
+        ("what was the effect size?", "effect_size"),
+        ("how big was the effect, Cohen's d?", "effect_size"),
+    ],
+)
+def test_an_effect_size_question_asking_for_the_mean_difference_gets_the_comparison(
+    text: str, kind: str
+) -> None:
+    messages, slots = run(
+        ActionStudyStatistic(),
+        tracker_for("ask_trial_effect_size", {}, audience="trainee", text=text),
+    )
+    assert slots["last_study_query"] == kind
+    shows_mean_difference = "−2.20 (95% CI −3.25 to −1.15)" in messages[0]["text"]
+    assert shows_mean_difference is (kind == "comparison")
+
+
+def test_an_effect_size_question_about_disability_is_not_given_pains_figure() -> None:
+    messages, _ = run(
+        ActionStudyStatistic(),
+        tracker_for(
+            "ask_trial_effect_size",
+            {"outcome": "disability"},
+            audience="trainee",
+            text="what was the effect size for disability?",
+        ),
+    )
+    assert "0.89" not in messages[0]["text"]
+    assert "not reported in the sources" in messages[0]["text"]

@@ -12,6 +12,7 @@ import pytest
 from backpain.study.answer import FOLLOW_UP_INTENT
 from backpain.study.comparison_answers import answer_comparison, answer_effect_size
 from backpain.study.figure_answers import answer_change, answer_figure
+from backpain.study.queries import answer_query
 from backpain.study.slots import NOT_REPORTED
 from tests.support.study_answers import STUDY, M, sources_named
 
@@ -249,6 +250,30 @@ def test_effect_size_for_a_trainee():
         in answer.text
     )
     assert "large effect" in answer.text and "pooled standard deviation" in answer.text
+
+
+def test_effect_size_names_the_outcome_it_belongs_to():
+    assert "Effect size for pain intensity at 22 weeks" in answer_effect_size("trainee", STUDY).text
+
+
+@pytest.mark.parametrize("outcome", ["disability", "kinesiophobia", "catastrophizing"])
+@pytest.mark.parametrize("audience", ["trainee", "patient"])
+def test_effect_size_for_an_outcome_without_one_says_it_is_not_reported(
+    outcome: str, audience: str
+) -> None:
+    """The one reported effect size is pain's: asked for disability, it must not be given as if
+    it were disability's."""
+    answer = answer_query("effect_size", audience=audience, outcome=outcome)
+    assert answer.not_reported
+    assert "0.89" not in answer.text and "not reported in the sources" in answer.text
+
+
+@pytest.mark.parametrize("timepoint", ["10 weeks", "6 weeks", "52 weeks"])
+def test_effect_size_at_another_time_says_when_it_was_reported(timepoint: str) -> None:
+    answer = answer_query("effect_size", audience="trainee", timepoint=timepoint)
+    first_line = answer.text.splitlines()[0]
+    assert first_line.startswith("The sources report an effect size only at 22 weeks")
+    assert f"{M}0.89" in answer.text
 
 
 def test_effect_size_for_a_patient_explains_in_plain_words():
