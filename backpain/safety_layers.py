@@ -20,12 +20,18 @@ the offline evaluation (python -m backpain.safety_eval) and the tests run the sa
 Fail safe: when unsure about risk, ask. A "yes" escalates; a "no" returns to where the person
 was (the actions and rules do that part).
 
-The one case where the person is also answered: a question that only the classifier's middle
-band found risky, with no risk word the net knows ("why does it hurt when I've done nothing?").
-It is marked `answer_first`: the actions may answer the question and then ask the confirming
-question, last, so that the next "yes" or "no" answers it. The question is never dropped. On
-the four development sets no crisis message took this path (issue 15: a safety question instead
-of an answer was most of the wrong-kind replies to patients' everyday questions).
+Where the person is also answered, always before the confirming question, which stays the last
+word so that the next "yes" or "no" answers it (`answer_first`; the question is never dropped):
+- ANSWER_QUESTION: a question that only the classifier's middle band found risky, with no risk
+  word the net knows ("why does it hurt when I've done nothing?"): it gets its answer. On the
+  four development sets no crisis message took this path (issue 15: a safety question instead
+  of an answer was most of the wrong-kind replies to patients' everyday questions).
+- ANSWER_FEELINGS: a statement the middle band read as possible crisis, with no risk word ("my
+  partner thinks I'm exaggerating, I feel so alone"): it may get an answer only from
+  FEELINGS_TOPICS, which acknowledge how the person feels, and then the crisis question. Say what
+  you hear, then ask directly about suicide: the order clinicians are taught (NICE NG225, 2022,
+  on assessing self-harm; Samaritans' guidance on asking). Red-flag statements never take this
+  path: an education answer must not come before an urgent check of the body.
 """
 
 from __future__ import annotations
@@ -115,7 +121,33 @@ class ScreenResult:
     match: Optional[SafetyMatch]
     layer: str = ""
     verdict: Optional[SafetyVerdict] = None
-    answer_first: bool = False  # see the module docstring: answer the question, then ask
+    answer_first: str = ""  # ANSWER_QUESTION or ANSWER_FEELINGS (module docstring), or nothing
+
+
+ANSWER_QUESTION = "question"
+ANSWER_FEELINGS = "feelings"
+# Education answers (response keys) that acknowledge feelings or how the person is doing, the
+# only ones a possible-crisis statement may get before the crisis question (module docstring).
+FEELINGS_TOPICS = frozenset(
+    {
+        "explain/frustration_and_not_believed",
+        "explain/worry_and_pain",
+        "explain/stress_and_pain",
+        "explain/relationships_and_pain",
+        "explain/good_days_and_progress",
+        "explain/soreness_after_exercise",
+        "explain/pacing",
+    }
+)
+
+
+def _answer_first(text: str, patterns: SafetyPatterns, label: str) -> str:
+    """How a message the middle band asks about may be answered first (module docstring)."""
+    if patterns.net_match(text) is not None:
+        return ""
+    if looks_like_question(text):
+        return ANSWER_QUESTION
+    return ANSWER_FEELINGS if label == LABEL_CRISIS else ""
 
 
 def screen_message(
@@ -191,7 +223,7 @@ def screen_message(
             SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_unsure", kind),
             LAYER_CLASSIFIER,
             verdict,
-            answer_first=looks_like_question(text) and patterns.net_match(text) is None,
+            answer_first=_answer_first(text, patterns, verdict.label),
         )
 
     net = patterns.net_match(text)

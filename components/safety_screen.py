@@ -122,6 +122,6 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             override_intent(message, result.match.kind)
             decision = dict(result.match.as_dict(), layer=result.layer)
             if result.answer_first:
-                decision["answer_first"] = True
+                decision["answer_first"] = result.answer_first
             message.set(SAFETY_KEY, decision, add_to_output=True)
         return messages

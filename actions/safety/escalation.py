@@ -25,6 +25,7 @@ from actions.guided.titles import SCRIPT_TITLES
 from backpain.answer_parsing import looks_like_question
 from backpain.clarify import RETRIEVAL_INTENT, education_selection
 from backpain.clinic_config import ClinicConfigError, clinic_config
+from backpain.safety_layers import ANSWER_FEELINGS, FEELINGS_TOPICS
 
 logger = logging.getLogger(__name__)
 
@@ -119,14 +120,16 @@ def _screen_result(tracker: Tracker) -> Dict[str, Any]:
 
 
 def answer_before_asking(tracker: Tracker) -> Optional[Text]:
-    """The response that answers a question the screen marked `answer_first`, or None.
+    """The response that answers a message the screen marked `answer_first`, or None.
 
-    The question the person asked is the intent DIET gave, kept below the screen's override in
-    the ranking. Never inside a script: there the step is the conversation, and a "no" hands the
-    message back to it.
+    What the person asked is the intent DIET gave, kept below the screen's override in the
+    ranking. A statement (ANSWER_FEELINGS) may only get an answer from FEELINGS_TOPICS
+    (backpain/safety_layers.py says why). Never inside a script: there the step is the
+    conversation, and a "no" hands the message back to it.
     """
     latest = tracker.latest_message or {}
-    if not _screen_result(tracker).get("answer_first") or tracker.active_loop_name:
+    how = _screen_result(tracker).get("answer_first")
+    if not how or tracker.active_loop_name:
         return None
     ranking = latest.get("intent_ranking") or []
     asked = ranking[1].get("name") if len(ranking) > 1 else None
@@ -134,8 +137,10 @@ def answer_before_asking(tracker: Tracker) -> Optional[Text]:
         key = (education_selection(latest.get("response_selector")).get("response") or {}).get(
             "intent_response_key"
         )
-        return f"utter_{key}" if isinstance(key, str) and key.startswith("explain/") else None
-    return _ANSWERS_BEFORE_ASKING.get(asked or "")
+        if not isinstance(key, str) or not key.startswith("explain/"):
+            return None
+        return f"utter_{key}" if how != ANSWER_FEELINGS or key in FEELINGS_TOPICS else None
+    return _ANSWERS_BEFORE_ASKING.get(asked or "") if how != ANSWER_FEELINGS else None
 
 
 def resolve_escalation(tracker: Tracker) -> Dict[str, Text]:

@@ -246,28 +246,30 @@ def test_an_unclear_message_gets_a_yes_no_question_about_the_right_signs() -> No
 
 
 def answer_first_tracker(
-    asked: str, active_form: Optional[str] = None, answer_first: bool = True
+    asked: str,
+    active_form: Optional[str] = None,
+    answer_first: str = "question",
+    topic: str = "explain/all_in_my_head",
+    text: str = "so is it all in my head then??",
 ) -> Tracker:
-    """A question the screen was only unsure of, with DIET's intent kept below the override."""
+    """A message the screen was only unsure of, with DIET's intent kept below the override."""
     safety = {
         "kind": "red_flag_unclear",
         "category": "classifier_crisis_unsure",
         "confirm": "crisis",
         "layer": "classifier",
-        **({"answer_first": True} if answer_first else {}),
+        **({"answer_first": answer_first} if answer_first else {}),
     }
     return make_tracker(
         {"requested_slot": "some_slot" if active_form else None},
-        "so is it all in my head then??",
+        text,
         "red_flag_unclear",
         active_form,
         intent_ranking=[
             {"name": "red_flag_unclear", "confidence": 1.0},
             {"name": asked, "confidence": 0.97},
         ],
-        response_selector={
-            "default": {"response": {"intent_response_key": "explain/all_in_my_head"}}
-        },
+        response_selector={"default": {"response": {"intent_response_key": topic}}},
         safety=safety,
     )
 
@@ -286,13 +288,49 @@ def test_a_question_the_screen_was_unsure_of_is_answered_then_asked_about(
 @pytest.mark.parametrize(
     "tracker",
     [
-        answer_first_tracker("explain", answer_first=False),  # patterns or net: only the question
+        answer_first_tracker("explain", answer_first=""),  # patterns or net: only the question
         answer_first_tracker("explain", active_form="breathing_form"),  # a script's step
         answer_first_tracker("nlu_fallback"),  # DIET did not know the question either
         answer_first_tracker("greet"),
     ],
 )
 def test_otherwise_the_confirming_question_comes_alone(tracker: Tracker) -> None:
+    _, _, dispatcher = run_raw(ActionConfirmRedFlag(), tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_crisis"]
+
+
+FEELING = "my partner thinks I'm exaggerating. I feel so alone with this"
+
+
+def test_a_statement_of_feelings_gets_a_feelings_answer_then_the_crisis_question() -> None:
+    tracker = answer_first_tracker(
+        "explain",
+        answer_first="feelings",
+        topic="explain/frustration_and_not_believed",
+        text=FEELING,
+    )
+    _, _, dispatcher = run_raw(ActionConfirmRedFlag(), tracker)
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_explain/frustration_and_not_believed",
+        "utter_confirm_crisis",
+    ]
+
+
+@pytest.mark.parametrize(
+    "asked, topic",
+    [
+        ("explain", "explain/sleep_and_pain"),  # a topic that does not speak to feelings
+        ("explain", "explain/trial_question"),
+        (
+            "ask_diagnosis",
+            "explain/frustration_and_not_believed",
+        ),  # a refusal is not an answer here
+    ],
+)
+def test_a_statement_gets_nothing_before_the_question_but_a_feelings_answer(
+    asked: str, topic: str
+) -> None:
+    tracker = answer_first_tracker(asked, answer_first="feelings", topic=topic, text=FEELING)
     _, _, dispatcher = run_raw(ActionConfirmRedFlag(), tracker)
     assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_crisis"]
 

@@ -15,6 +15,8 @@ from backpain.safety_classifier import (
     LABEL_URGENT,
 )
 from backpain.safety_layers import (
+    ANSWER_FEELINGS,
+    ANSWER_QUESTION,
     LAYER_CLASSIFIER,
     LAYER_INTENT,
     LAYER_NET,
@@ -63,20 +65,28 @@ def test_the_middle_band_asks_the_confirming_question(patterns: SafetyPatterns) 
 
 
 @pytest.mark.parametrize(
-    "text, answer_first",
+    "text, label, answer_first",
     [
-        ("why does it hurt even when I've done nothing?", True),  # a question: answer, then ask
-        ("is it normal for the pain to move about", True),  # question-shaped without a "?"
-        ("everything hurts and I'm fed up with it all", False),  # a statement: only the question
-        ("is it bad that I keep thinking about the rope in the shed?", False),  # net risk words
+        # a question: answered, then asked about
+        ("why does it hurt even when I've done nothing?", LABEL_CRISIS, ANSWER_QUESTION),
+        ("is it normal for the pain to move about", LABEL_CRISIS, ANSWER_QUESTION),  # no "?"
+        ("why does it hurt even when I've done nothing?", LABEL_EMERGENCY, ANSWER_QUESTION),
+        # a statement the band read as possible crisis: a feelings answer may come first
+        ("everything hurts and I'm fed up with it all", LABEL_CRISIS, ANSWER_FEELINGS),
+        # a statement that may be a red flag: only the question, nothing before the check
+        ("things have felt different down below since the weekend", LABEL_EMERGENCY, ""),
+        ("I have felt off for a few days now", LABEL_URGENT, ""),
+        # risk words the net knows: only the question, whatever the shape
+        ("is it bad that I keep thinking about the rope in the shed?", LABEL_CRISIS, ""),
+        ("I keep thinking about the rope in the shed", LABEL_CRISIS, ""),
     ],
 )
-def test_only_a_question_without_risk_words_is_answered_before_the_middle_band_asks(
-    patterns: SafetyPatterns, text: str, answer_first: bool
+def test_what_the_middle_band_answers_before_it_asks(
+    patterns: SafetyPatterns, text: str, label: str, answer_first: str
 ) -> None:
-    result = screen_message(text, patterns, StubClassifier(DECISION_ASK, LABEL_CRISIS))
+    result = screen_message(text, patterns, StubClassifier(DECISION_ASK, label))
     assert (result.match.kind, result.layer) == (KIND_UNCLEAR, LAYER_CLASSIFIER)
-    assert result.answer_first is answer_first
+    assert result.answer_first == answer_first
 
 
 def test_a_confident_or_pattern_decision_is_never_answered_first(patterns: SafetyPatterns) -> None:
