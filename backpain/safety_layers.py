@@ -28,7 +28,8 @@ word so that the next "yes" or "no" answers it (`answer_first`; the question is 
   of an answer was most of the wrong-kind replies to patients' everyday questions).
 - ANSWER_FEELINGS: a statement the middle band read as possible crisis, with no risk word ("my
   partner thinks I'm exaggerating, I feel so alone"): it may get an answer only from
-  FEELINGS_TOPICS, which acknowledge how the person feels, and then the crisis question. Say what
+  FEELINGS_TOPICS, which acknowledge how the person feels, when the response selector is fairly
+  sure of it (FEELINGS_MIN_CONFIDENCE), and then the crisis question. Say what
   you hear, then ask directly about suicide: the order clinicians are taught (NICE NG225, 2022,
   on assessing self-harm; Samaritans' guidance on asking). Red-flag statements never take this
   path: an education answer must not come before an urgent check of the body.
@@ -139,6 +140,10 @@ FEELINGS_TOPICS = frozenset(
         "explain/pacing",
     }
 )
+# And only when the response selector is fairly sure of it: before a crisis question an
+# acknowledgement that misses ("terrified I'll end up in a wheelchair" -> good days, 0.21) is
+# worse than none. A question keeps the selector's usual floor (backpain/clarify.py).
+FEELINGS_MIN_CONFIDENCE = 0.5
 
 
 def _answer_first(text: str, patterns: SafetyPatterns, label: str) -> str:

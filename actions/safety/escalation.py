@@ -25,7 +25,7 @@ from actions.guided.titles import SCRIPT_TITLES
 from backpain.answer_parsing import looks_like_question
 from backpain.clarify import RETRIEVAL_INTENT, education_selection
 from backpain.clinic_config import ClinicConfigError, clinic_config
-from backpain.safety_layers import ANSWER_FEELINGS, FEELINGS_TOPICS
+from backpain.safety_layers import ANSWER_FEELINGS, FEELINGS_MIN_CONFIDENCE, FEELINGS_TOPICS
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +123,8 @@ def answer_before_asking(tracker: Tracker) -> Optional[Text]:
     """The response that answers a message the screen marked `answer_first`, or None.
 
     What the person asked is the intent DIET gave, kept below the screen's override in the
-    ranking. A statement (ANSWER_FEELINGS) may only get an answer from FEELINGS_TOPICS
-    (backpain/safety_layers.py says why). Never inside a script: there the step is the
+    ranking. A statement (ANSWER_FEELINGS) may only get an answer from FEELINGS_TOPICS that the
+    response selector is fairly sure of (backpain/safety_layers.py says why). Never inside a script: there the step is the
     conversation, and a "no" hands the message back to it.
     """
     latest = tracker.latest_message or {}
@@ -134,12 +134,16 @@ def answer_before_asking(tracker: Tracker) -> Optional[Text]:
     ranking = latest.get("intent_ranking") or []
     asked = ranking[1].get("name") if len(ranking) > 1 else None
     if asked == RETRIEVAL_INTENT:
-        key = (education_selection(latest.get("response_selector")).get("response") or {}).get(
-            "intent_response_key"
-        )
+        selected = education_selection(latest.get("response_selector")).get("response") or {}
+        key = selected.get("intent_response_key")
         if not isinstance(key, str) or not key.startswith("explain/"):
             return None
-        return f"utter_{key}" if how != ANSWER_FEELINGS or key in FEELINGS_TOPICS else None
+        if how == ANSWER_FEELINGS and (
+            key not in FEELINGS_TOPICS
+            or float(selected.get("confidence") or 0.0) < FEELINGS_MIN_CONFIDENCE
+        ):
+            return None
+        return f"utter_{key}"
     return _ANSWERS_BEFORE_ASKING.get(asked or "") if how != ANSWER_FEELINGS else None
 
 

@@ -24,6 +24,7 @@ from actions.safety.escalation import (
     clinic_contacts,
 )
 from backpain.clinic_config import CLINIC_CONFIG_ENV, clinic_config
+from backpain.safety_layers import FEELINGS_MIN_CONFIDENCE
 from tests.support.doubles import DOMAIN, make_tracker
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -251,6 +252,7 @@ def answer_first_tracker(
     answer_first: str = "question",
     topic: str = "explain/all_in_my_head",
     text: str = "so is it all in my head then??",
+    topic_confidence: float = 0.8,
 ) -> Tracker:
     """A message the screen was only unsure of, with DIET's intent kept below the override."""
     safety = {
@@ -269,7 +271,9 @@ def answer_first_tracker(
             {"name": "red_flag_unclear", "confidence": 1.0},
             {"name": asked, "confidence": 0.97},
         ],
-        response_selector={"default": {"response": {"intent_response_key": topic}}},
+        response_selector={
+            "default": {"response": {"intent_response_key": topic, "confidence": topic_confidence}}
+        },
         safety=safety,
     )
 
@@ -314,6 +318,18 @@ def test_a_statement_of_feelings_gets_a_feelings_answer_then_the_crisis_question
         "utter_explain/frustration_and_not_believed",
         "utter_confirm_crisis",
     ]
+
+
+def test_a_feelings_answer_the_selector_is_unsure_of_is_not_given() -> None:
+    tracker = answer_first_tracker(
+        "explain",
+        answer_first="feelings",
+        topic="explain/good_days_and_progress",
+        text=FEELING,
+        topic_confidence=FEELINGS_MIN_CONFIDENCE - 0.01,
+    )
+    _, _, dispatcher = run_raw(ActionConfirmRedFlag(), tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_crisis"]
 
 
 @pytest.mark.parametrize(
