@@ -90,11 +90,12 @@ test-stories: train
 	@$(RASA) test core --stories tests/stories --out results/core --fail-on-prediction-errors
 
 # Held-out NLU (never trained on): every file for intents and education answers, the trial file
-# for its intents and study entities.
+# for its intents and study entities, the blind everyday questions for their answers.
 test-nlu: train
 	@$(RASA) test nlu --nlu tests/nlu --out results/nlu
 	@$(RASA) test nlu --nlu tests/nlu/trial_heldout.yml --out results/nlu-trial
-	@$(BIN)/python scripts/check_nlu_report.py --all results/nlu --trial results/nlu-trial
+	@$(RASA) test nlu --nlu tests/nlu_blind --out results/nlu-blind
+	@$(BIN)/python scripts/check_nlu_report.py --all results/nlu --trial results/nlu-trial --blind results/nlu-blind
 
 pytest: train
 	@$(BIN)/python -m pytest

@@ -11,9 +11,13 @@ when a weighted-average F1 is under the bar or a report that should be there is 
 - Study entities are scored on the trial questions alone (tests/nlu/trial_heldout.yml): in other
   messages ("I live with back pain") the word pain is rightly found by the entity ruler but is
   not a trial question's entity, so counting it there would measure the wrong thing.
+- The blind everyday questions (tests/nlu_blind/, issue 15) are scored on their own: written from
+  a description of the topics before the topics had training data, they measure unseen phrasing,
+  which the files in tests/nlu/ (written next to the topics) do not. They have a floor of their
+  own, the measured level, which may only rise; the 0.95 bar stays on tests/nlu/.
 The held-out files are never trained on (tests/test_nlu_data.py checks that).
 
-Usage: check_nlu_report.py --all results/nlu --trial results/nlu-trial
+Usage: check_nlu_report.py --all results/nlu --trial results/nlu-trial --blind results/nlu-blind
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ from typing import List, Tuple
 # until they are reliably over 0.95; `make test-nlu` prints the weakest labels to work on.
 TARGET_F1 = 0.95
 ALL_INTENTS_GUARD_F1 = 0.90
+# Measured 2026-12-02 on the seven everyday topics' blind questions (56): answer F1 0.855 with the
+# configuration adopted (0.78 to 0.90 over three trainings; wrong choices are mostly between
+# neighbouring topics: good days and pacing, surgery and scans). With 56 questions one miss is
+# about 0.02, so the floor leaves two to three misses of margin for training-to-training noise.
+BLIND_EVERYDAY_FLOOR_F1 = 0.80
 WEIGHTED = "weighted avg"
 # (directory argument, report file, row of the report, label, minimum F1)
 CHECKS: List[Tuple[str, str, str, str, float]] = [
@@ -42,6 +51,13 @@ CHECKS: List[Tuple[str, str, str, str, float]] = [
         WEIGHTED,
         "trial entity (outcome, group, timepoint)",
         TARGET_F1,
+    ),
+    (
+        "blind",
+        "response_selection_report.json",
+        WEIGHTED,
+        "blind everyday questions, education answer",
+        BLIND_EVERYDAY_FLOOR_F1,
     ),
 ]
 
@@ -65,6 +81,9 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", required=True, help="results of rasa test nlu on tests/nlu")
     parser.add_argument("--trial", required=True, help="results of rasa test nlu on the trial file")
+    parser.add_argument(
+        "--blind", required=True, help="results of rasa test nlu on tests/nlu_blind"
+    )
     args = vars(parser.parse_args(argv))
     failed = False
     for directory, file_name, row, label, minimum in CHECKS:

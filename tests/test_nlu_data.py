@@ -11,6 +11,8 @@ from typing import Dict, Iterator, Set, Tuple
 
 import yaml
 
+from tests.support.heldout_nlu import HELD_OUT_NLU_FILES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # difflib ratio at or above which two examples count as the same text with a typo or two.
 NEAR_COPY_RATIO = 0.95
@@ -49,7 +51,7 @@ def _examples_by_label(files) -> Dict[str, Set[str]]:
 
 def test_held_out_examples_are_not_in_the_training_data() -> None:
     training = _examples(sorted((PROJECT_ROOT / "data").rglob("*.yml")))
-    held_out = _examples(sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")))
+    held_out = _examples(HELD_OUT_NLU_FILES)
     assert held_out, "there are held-out NLU examples"
     leaked = {text: training[text] for text in held_out if text in training}
     assert not leaked, f"held-out examples also in training data: {leaked}"
@@ -60,7 +62,7 @@ def test_held_out_examples_are_not_near_copies_of_training_examples() -> None:
     two ("what are the side effects" / "what are the side-effects?") measures memory, not
     understanding. Paraphrases stay allowed: people do ask the same thing in similar words."""
     training = _examples_by_label(sorted((PROJECT_ROOT / "data").rglob("*.yml")))
-    held_out = _examples_by_label(sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")))
+    held_out = _examples_by_label(HELD_OUT_NLU_FILES)
     near = [
         (label, text, seen)
         for label, texts in held_out.items()

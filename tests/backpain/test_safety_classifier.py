@@ -33,6 +33,7 @@ from backpain.safety_training import (
     training_examples,
 )
 from scripts import fetch_encoder
+from tests.support.heldout_nlu import HELD_OUT_NLU_FILES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT_FILES = [
@@ -48,7 +49,7 @@ HELD_OUT_FILES = [
 # they are for tuning, and some of their messages happen to match corpus examples written days
 # before them; taking those examples out cost held-out recall (issue-13 note, 2026-11-30).
 # The held-out NLU files measure intents through the whole pipeline, safety screen included.
-NLU_HELD_OUT = sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml"))
+NLU_HELD_OUT = HELD_OUT_NLU_FILES
 # difflib ratio at or above which a training message counts as a near copy of a held-out one.
 NEAR_COPY_RATIO = 0.8
 

@@ -25,7 +25,7 @@ def _reports(tmp_path: Path, scores: Dict[str, float]) -> List[str]:
     for path, report in reports.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report))
-    return [f"--{name}={tmp_path / name}" for name in ("all", "trial")]
+    return [f"--{name}={tmp_path / name}" for name in ("all", "trial", "blind")]
 
 
 def test_passes_when_every_score_reaches_its_bar(tmp_path: Path, capsys) -> None:
@@ -48,6 +48,15 @@ def test_all_files_intents_have_their_own_guard(tmp_path: Path, capsys) -> None:
     assert check_nlu_report.main(_reports(tmp_path, {label: 0.93})) == 0
     assert "target 0.95 not yet met" in capsys.readouterr().out
     assert check_nlu_report.main(_reports(tmp_path, {label: 0.89})) == 1
+
+
+def test_blind_everyday_questions_have_their_own_floor(tmp_path: Path, capsys) -> None:
+    label = "blind everyday questions, education answer"
+    floor = check_nlu_report.BLIND_EVERYDAY_FLOOR_F1
+    assert check_nlu_report.main(_reports(tmp_path, {label: floor})) == 0
+    assert "target 0.95 not yet met" in capsys.readouterr().out
+    assert check_nlu_report.main(_reports(tmp_path, {label: floor - 0.01})) == 1
+    assert f"{label} F1 {floor - 0.01:.3f} (BELOW {floor})" in capsys.readouterr().out
 
 
 def test_education_intent_is_the_explain_row_not_the_weighted_average(
