@@ -27,6 +27,10 @@ EXAMPLES_FILE = PROJECT_ROOT / "content" / "scripts" / "step_examples.yml"
 NEAREST = 3  # examples averaged on each side: one odd neighbour does not decide
 # The parse-data key that carries the fits (set by components/step_fit.py, read by the validators).
 STEP_FIT_KEY = "step_fit"
+# A message that reads less like an answer to the step than this is not stored: "hang on, the
+# kettle's boiled" is no thought-record situation. Set on the blind dev set
+# tests/dev/step_answers_dev.yml: 3 of 240 answers held back, 93 of 100 remarks (config.yml).
+STEP_FIT_THRESHOLD = -0.06
 
 
 class Embedder(Protocol):

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation.clarify import clarify_buttons
 from actions.guided.checks import QUESTIONS_ARE_ANSWERS
 from backpain.answer_parsing import looks_like_question, parse_yes_no
-from backpain.step_fit import STEP_FIT_KEY, fits_poorly
+from backpain.step_fit import STEP_FIT_KEY, STEP_FIT_THRESHOLD, fits_poorly
 
 # --- answers mistaken for script commands ------------------------------------------------------
 # The forms' free-text mappings ignore messages classified as these intents (see domain.yml).
@@ -143,11 +143,8 @@ class _AnswerCandidates:
 
 
 # --- remarks typed at a step -------------------------------------------------------------------
-# A message that reads less like an answer to the step than this (backpain/step_fit.py) is not
-# stored: "hang on, the kettle's boiled" is no thought-record situation. Set on the blind dev
-# set tests/dev/step_answers_dev.yml: 3 of 240 answers held back, 93 of 100 remarks (config.yml).
-# Held back, not refused: a "yes", or the same words again, take it as the answer.
-STEP_FIT_THRESHOLD = -0.06
+# A message that reads less like an answer to the step than STEP_FIT_THRESHOLD
+# (backpain/step_fit.py) is held back, not refused: a "yes", or the same words again, take it.
 UNNOTED_SLOT = "unnoted_answer"
 
 

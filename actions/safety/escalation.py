@@ -12,8 +12,9 @@ and are passed to the responses as template values. Each action:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -26,6 +27,7 @@ from backpain.answer_parsing import looks_like_question
 from backpain.clarify import RETRIEVAL_INTENT, education_selection
 from backpain.clinic_config import ClinicConfigError, clinic_config
 from backpain.safety_layers import ANSWER_FEELINGS, FEELINGS_MIN_CONFIDENCE, FEELINGS_TOPICS
+from backpain.step_fit import STEP_FIT_KEY, STEP_FIT_THRESHOLD, fits_poorly
 
 logger = logging.getLogger(__name__)
 
@@ -312,12 +314,15 @@ class ActionRedFlagCheckClear(Action):
         dispatcher.utter_message(response="utter_safety_carry_on")
         # The rules reopen the form named in script_to_resume, as they do for "continue". The
         # message that prompted the question was typed as an answer to the step it interrupted:
-        # it is handed back to that step (and checked by its validator), so nothing is lost.
+        # it is handed back to that step (and checked by its validator), so nothing is lost,
+        # unless it was a question or reads as a remark rather than the step's answer ("just
+        # thinking about making this list makes my heart race" is no feared activity): then the
+        # step is simply asked again.
         events += [SlotSet(SCRIPT_TO_RESUME_SLOT, paused), SlotSet(PAUSED_FORM_SLOT, None)]
         step = pending.get("paused_slot") if isinstance(pending, dict) else None
-        answer = _message_before_the_no(tracker)
-        if step and answer and _takes_words(domain, step) and _may_be_answer(step, answer):
-            events.append(SlotSet(step, answer))
+        before = _message_before_the_no(tracker)
+        if step and before and _takes_words(domain, step) and _may_be_answer(step, before):
+            events.append(SlotSet(step, before.text))
         return events
 
 
@@ -326,10 +331,13 @@ class ActionRedFlagCheckClear(Action):
 _NOT_WORDS = frozenset({"float", "bool"})
 
 
-def _may_be_answer(step: Text, text: Text) -> bool:
+def _may_be_answer(step: Text, message: "_UserMessage") -> bool:
     """A question typed at a step was not its answer (unless the step asks for a thought that
-    may be one): handed back, it only drew "that sounds like a question"."""
-    return step in QUESTIONS_ARE_ANSWERS or not looks_like_question(text)
+    may be one): handed back, it only drew "that sounds like a question". Nor was a message that
+    the step fit (measured when it was typed) reads as a remark."""
+    if fits_poorly(message.step_fit, step, STEP_FIT_THRESHOLD):
+        return False
+    return step in QUESTIONS_ARE_ANSWERS or not looks_like_question(message.text)
 
 
 def _takes_words(domain: DomainDict, step: Text) -> bool:
@@ -337,10 +345,19 @@ def _takes_words(domain: DomainDict, step: Text) -> bool:
     return slot.get("type") not in _NOT_WORDS
 
 
-def _message_before_the_no(tracker: Tracker) -> Optional[Text]:
-    """The text of the user message before the latest one (the "no"), unless it was a button."""
-    user_texts = [event.get("text") for event in tracker.events if event.get("event") == "user"]
-    if len(user_texts) < 2:
+@dataclass(frozen=True)
+class _UserMessage:
+    text: Text
+    step_fit: Mapping[Text, float]  # the fits the pipeline gave it (components/step_fit.py)
+
+
+def _message_before_the_no(tracker: Tracker) -> Optional[_UserMessage]:
+    """The user message before the latest one (the "no"), unless it was a button."""
+    user_events = [event for event in tracker.events if event.get("event") == "user"]
+    if len(user_events) < 2:
         return None
-    text = user_texts[-2]
-    return text if isinstance(text, str) and text.strip() and not text.startswith("/") else None
+    text = user_events[-2].get("text")
+    if not isinstance(text, str) or not text.strip() or text.startswith("/"):
+        return None
+    fits = (user_events[-2].get("parse_data") or {}).get(STEP_FIT_KEY)
+    return _UserMessage(text, fits if isinstance(fits, dict) else {})

@@ -25,6 +25,7 @@ from actions.safety.escalation import (
 )
 from backpain.clinic_config import CLINIC_CONFIG_ENV, clinic_config
 from backpain.safety_layers import FEELINGS_MIN_CONFIDENCE
+from backpain.step_fit import STEP_FIT_KEY, STEP_FIT_THRESHOLD
 from tests.support.doubles import DOMAIN, make_tracker
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -419,8 +420,13 @@ def test_refusals_refer_to_a_clinician() -> None:
 # -- a "no" to the confirming question ----------------------------------------------------------
 
 
-def no_after_question_tracker(step: str, typed: str) -> Tracker:
+def no_after_question_tracker(
+    step: str, typed: str, step_fit: Optional[Dict[str, float]] = None
+) -> Tracker:
     """A script paused at `step` by the question `typed` drew, and the person's "no"."""
+    typed_event = {"event": "user", "text": typed}
+    if step_fit is not None:
+        typed_event["parse_data"] = {"text": typed, STEP_FIT_KEY: step_fit}
     return make_tracker(
         {
             "paused_form": "thought_record_form",
@@ -428,7 +434,7 @@ def no_after_question_tracker(step: str, typed: str) -> Tracker:
         },
         "no",
         "deny",
-        events=[{"event": "user", "text": typed}, {"event": "user", "text": "no"}],
+        events=[typed_event, {"event": "user", "text": "no"}],
     )
 
 
@@ -440,6 +446,27 @@ def test_a_no_hands_the_message_back_to_a_step_that_takes_words() -> None:
     slots = slot_events(events)
     assert slots["thought_situation"] == "I bent over and my back went"
     assert slots["script_to_resume"] == "thought_record_form"
+
+
+@pytest.mark.parametrize(
+    "fit, handed_back",
+    [(STEP_FIT_THRESHOLD - 0.01, False), (STEP_FIT_THRESHOLD, True), (0.2, True)],
+)
+def test_a_no_hands_back_only_a_message_that_read_as_the_steps_answer(
+    fit: float, handed_back: bool
+) -> None:
+    """The step fit measured when the message was typed decides, as the validators' does: a
+    worry typed at the fear ladder's activities step is not stored as a feared activity."""
+    worry = "just thinking about making this list makes my heart race"
+    tracker = no_after_question_tracker(
+        "exposure_activities", worry, step_fit={"exposure_activities": fit}
+    )
+    _, events, dispatcher = run_raw(ActionRedFlagCheckClear(), tracker)
+    assert ("exposure_activities" in slot_events(events)) is handed_back
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_red_flag_check_clear",
+        "utter_safety_carry_on",
+    ]
 
 
 def test_a_no_does_not_hand_a_question_back_unless_the_step_takes_thoughts() -> None:

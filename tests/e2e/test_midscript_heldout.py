@@ -4,7 +4,9 @@ Each message opens its own conversation, walks the script to the step named in t
 ordinary answers, and is then typed at that step. Issue 14 asks that, for every message:
 - it is not stored as the step's answer (the slot stays empty);
 - a red flag or crisis message gets the safety layer's advice or its confirming question;
-- every other message gets a reply and then the same step is asked again.
+- every other message gets a reply and then the same step is asked again. When the safety
+  screen asked about one of these (its middle band on a worry), the person answers "no", as
+  they would, and the message must still not be stored and the step must be asked again.
 How each message was answered is reported per kind (results/midscript_heldout.txt): answered
 by a question rule, by a script's own re-ask message, or by the rephrase fallback.
 
@@ -113,8 +115,13 @@ STEPS: Dict[Tuple[str, str], Tuple[List[str], str]] = {
 # now reads "random but who won bake off last night" as unclear rather than out of scope, so the
 # free-text step takes it (see the issue-14 note). Lowered by that one message, said openly.
 # 2026-12-01, with the step fit (a remark typed at a step is held back): 2 stored, 53 re-asked.
-FLOOR_STORED = 2
-FLOOR_RE_ASKED = 0.84
+# 2026-12-02 (tenth session) the measurement follows the "no" to a safety question, which it did
+# not before: 3 of the 6 worries asked about were then stored as the step's answer (5 stored in
+# all). With the step fit now checked on the handed-back message too: 3 stored (one after a
+# "no"), 58 re-asked. The stored floor rises to 3 because the measurement became stricter, not
+# because anything got worse; the re-asked floor rises to 0.90 (57 of 63, one message of margin).
+FLOOR_STORED = 3
+FLOOR_RE_ASKED = 0.90
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,13 @@ def run_case(
     safety = intent in SAFETY_INTENTS
     re_asked = len(texts) >= 2 and texts[-1] == last_question
     how = "safety" if safety else (how_answered(texts[0], markers) if texts else "silence")
+    if safety and entry["kind"] not in ("red_flag", "crisis"):
+        # Not a risk message, yet the screen asked about safety: the person says "no", and the
+        # script goes on. The message must not be stored then either, and the step is asked again.
+        texts = [m.get("text", "") for m in assistant.send(sender, "no")]
+        stored = stored or assistant.slots(sender).get(slot) != before
+        re_asked = bool(texts) and texts[-1] == last_question
+        how = "safety, then no"
     return Outcome(entry["kind"], entry["text"], stored, safety, re_asked, how)
 
 
