@@ -12,7 +12,7 @@ import pytest
 from tests.support.education_content import (
     ANNOTATION,
     DOMAIN_FILE,
-    EDUCATION_HELD_OUT,
+    EDUCATION_HELD_OUT_FILES,
     EDUCATION_NLU,
     EDUCATION_STORIES,
     PROJECT_ROOT,
@@ -85,7 +85,7 @@ def test_entity_annotations_match_what_the_study_ruler_extracts(study_entity_rul
     # Held-out entity F1 and the conversation tests compare these annotations with the
     # StudyEntityExtractor's output, so they must mark exactly what it will find.
     wrong = []
-    for path in (EDUCATION_NLU, EDUCATION_HELD_OUT):
+    for path in (EDUCATION_NLU, *EDUCATION_HELD_OUT_FILES):
         for examples in raw_examples(path).values():
             for annotated in examples:
                 plain = plain_text(annotated)

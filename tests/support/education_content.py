@@ -12,7 +12,12 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EDUCATION_NLU = PROJECT_ROOT / "data" / "nlu" / "education.yml"
 EDUCATION_RESPONSES = PROJECT_ROOT / "data" / "responses" / "education.yml"
-EDUCATION_HELD_OUT = PROJECT_ROOT / "tests" / "nlu" / "education_heldout.yml"
+# Held-out education questions: written next to the topics (tests/nlu/) and written blind
+# before the everyday topics existed (tests/nlu_blind/); every topic must have some in one of them.
+EDUCATION_HELD_OUT_FILES = (
+    PROJECT_ROOT / "tests" / "nlu" / "education_heldout.yml",
+    PROJECT_ROOT / "tests" / "nlu_blind" / "everyday_heldout.yml",
+)
 EDUCATION_STORIES = PROJECT_ROOT / "tests" / "stories" / "test_stories_education.yml"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 STUDY_FILE = PROJECT_ROOT / "content" / "study" / "bemani2023.yml"
