@@ -83,6 +83,13 @@ def clarify_options(
     return options[:max_options]
 
 
+def put_first(intent_ranking: Iterable[Mapping[str, Any]], name: str) -> List[Mapping[str, Any]]:
+    """The ranking with `name` moved (or added) to the top, sure: for a message that names
+    something the project's own data knows better than the classifier."""
+    rest = [entry for entry in intent_ranking if entry.get("name") != name]
+    return [{"name": name, "confidence": 1.0}] + rest
+
+
 def _as_title(question: str) -> str:
     """ "what is pacing" -> "What is pacing?"."""
     text = question.strip()

@@ -29,13 +29,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.safety.escalation import clinic_contacts
+from actions.study.answers import NOT_REPORTED_INTENT
 from backpain.clarify import (
     clarify_options,
     education_selection,
     first_question_per_topic,
     plain_example,
+    put_first,
 )
 from backpain.paths import PROJECT_ROOT
+from backpain.study.loading import get_study
 
 TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
 EDUCATION_NLU_FILE = PROJECT_ROOT / "data" / "nlu" / "education.yml"
@@ -70,10 +73,20 @@ def _topic_ranking(latest_message: Dict[str, Any]) -> List[Dict[str, Any]]:
     return list(education_selection(latest_message.get("response_selector")).get("ranking") or [])
 
 
+def _intent_ranking(latest: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """DIET's ranking, except that a message naming a detail the study file marks as not
+    reported ("how many dropped out of each group?") offers that answer first: the file knows
+    those words better than the classifier does when it hesitates between trial intents."""
+    ranking = list(latest.get("intent_ranking") or [])
+    if get_study().unreported_in(str(latest.get("text") or "")) is not None:
+        return put_first(ranking, NOT_REPORTED_INTENT)
+    return ranking
+
+
 def clarify_buttons(latest: Dict[str, Any]) -> List[Dict[str, str]]:
     """The likeliest topics of an unclear message as buttons, plus "Something else"; [] if none."""
     options = clarify_options(
-        latest.get("intent_ranking") or [],
+        _intent_ranking(latest),
         _topic_ranking(latest),
         intent_titles(),
         topic_questions(),

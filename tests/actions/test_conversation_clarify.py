@@ -189,3 +189,29 @@ def test_anything_else_gets_the_stock_menu_and_is_reverted(intent: str, events: 
     messages, result = _run_fallback(intent, events)
     assert [m["response"] for m in messages] == ["utter_default"]
     assert [event["event"] for event in result] == ["rewind"]
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        # DIET hesitated between participants (0.32) and not reported (0.31) on this one.
+        ("How many participants dropped out of each group?", "/trial_not_reported"),
+        ("and who funded it", "/trial_not_reported"),
+        ("how many people took part", "/trial_participants"),  # nothing unreported named
+    ],
+)
+def test_a_detail_the_study_file_marks_unreported_is_offered_first(
+    tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, text: str, first: str
+) -> None:
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "trial_participants", "confidence": 0.32},
+        {"name": "trial_not_reported", "confidence": 0.31},
+    ]
+    unclear = tracker(text=text, intent="nlu_fallback", confidence=0.55, intent_ranking=ranking)
+    ActionDefaultAskAffirmation().run(dispatcher, unclear, {})
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_clarify"
+    assert message["buttons"][0]["payload"] == first
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert payloads.count("/trial_not_reported") == 1
