@@ -126,8 +126,8 @@ def answer_before_asking(tracker: Tracker) -> Optional[Text]:
 
     What the person asked is the intent DIET gave, kept below the screen's override in the
     ranking. A statement (ANSWER_FEELINGS) may only get an answer from FEELINGS_TOPICS that the
-    response selector is fairly sure of (backpain/safety_layers.py says why). Never inside a script: there the step is the
-    conversation, and a "no" hands the message back to it.
+    response selector is fairly sure of (backpain/safety_layers.py says why). Never inside a
+    script: there the step is the conversation, and a "no" hands the message back to it.
     """
     latest = tracker.latest_message or {}
     how = _screen_result(tracker).get("answer_first")
