@@ -326,12 +326,18 @@ class ActionRedFlagCheckClear(Action):
         return events
 
 
+@dataclass(frozen=True)
+class _UserMessage:
+    text: Text
+    step_fit: Mapping[Text, float]  # the fits the pipeline gave it (components/step_fit.py)
+
+
 # A number or yes/no step is simply asked again: "I bent over and my back went" handed back to
 # a 0-10 rating only drew "I couldn't find a number in that" after the person's "no".
 _NOT_WORDS = frozenset({"float", "bool"})
 
 
-def _may_be_answer(step: Text, message: "_UserMessage") -> bool:
+def _may_be_answer(step: Text, message: _UserMessage) -> bool:
     """A question typed at a step was not its answer (unless the step asks for a thought that
     may be one): handed back, it only drew "that sounds like a question". Nor was a message that
     the step fit (measured when it was typed) reads as a remark."""
@@ -343,12 +349,6 @@ def _may_be_answer(step: Text, message: "_UserMessage") -> bool:
 def _takes_words(domain: DomainDict, step: Text) -> bool:
     slot = (domain.get("slots") or {}).get(step) or {}
     return slot.get("type") not in _NOT_WORDS
-
-
-@dataclass(frozen=True)
-class _UserMessage:
-    text: Text
-    step_fit: Mapping[Text, float]  # the fits the pipeline gave it (components/step_fit.py)
 
 
 def _message_before_the_no(tracker: Tracker) -> Optional[_UserMessage]:

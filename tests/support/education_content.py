@@ -9,14 +9,16 @@ from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import yaml
 
+from tests.support.heldout_nlu import BLIND_NLU_DIR, HELD_OUT_NLU_DIR
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EDUCATION_NLU = PROJECT_ROOT / "data" / "nlu" / "education.yml"
 EDUCATION_RESPONSES = PROJECT_ROOT / "data" / "responses" / "education.yml"
 # Held-out education questions: written next to the topics (tests/nlu/) and written blind
 # before the everyday topics existed (tests/nlu_blind/); every topic must have some in one of them.
 EDUCATION_HELD_OUT_FILES = (
-    PROJECT_ROOT / "tests" / "nlu" / "education_heldout.yml",
-    PROJECT_ROOT / "tests" / "nlu_blind" / "everyday_heldout.yml",
+    HELD_OUT_NLU_DIR / "education_heldout.yml",
+    BLIND_NLU_DIR / "everyday_heldout.yml",
 )
 EDUCATION_STORIES = PROJECT_ROOT / "tests" / "stories" / "test_stories_education.yml"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"

@@ -6,7 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HELD_OUT_NLU_FILES: List[Path] = sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")) + sorted(
-    (PROJECT_ROOT / "tests" / "nlu_blind").glob("*.yml")
+from backpain.paths import PROJECT_ROOT
+
+HELD_OUT_NLU_DIR = PROJECT_ROOT / "tests" / "nlu"
+BLIND_NLU_DIR = PROJECT_ROOT / "tests" / "nlu_blind"
+HELD_OUT_NLU_FILES: List[Path] = sorted(HELD_OUT_NLU_DIR.glob("*.yml")) + sorted(
+    BLIND_NLU_DIR.glob("*.yml")
 )
