@@ -219,7 +219,13 @@ def screen_message(
         ask = SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_look_alike", kind)
         return ScreenResult(ask, LAYER_CLASSIFIER, verdict)
     if match is not None:  # a vague pattern ("can't cope", "legs feel funny"): ask
-        if _sure_intent(intent, confidence, confirm_below) and assessment.look_alike is None:
+        if (
+            _sure_intent(intent, confidence, confirm_below)
+            and assessment.look_alike is None
+            # "what is cauda equina syndrome?": a question about a condition is not a red flag
+            # (clinical-reference.md, after Finucane et al. 2020), however sure DIET is
+            and not unsure_context(patterns, text, str(intent))
+        ):
             return ScreenResult(None, LAYER_INTENT, verdict)  # DIET is sure of an escalation
         return ScreenResult(match, LAYER_PATTERN, verdict)
     if verdict is not None and verdict.decision == DECISION_ASK:

@@ -331,3 +331,25 @@ def test_methods_and_preparations_in_practical_words_get_crisis_support(
 )
 def test_everyday_driving_and_saving_are_not_crisis(patterns: SafetyPatterns, text: str) -> None:
     assert kind_of(text, patterns) != KIND_CRISIS
+
+
+@pytest.mark.parametrize(
+    "text", ["what is cauda equina syndrome?", "what is cauda equina", "explain cauda equina to me"]
+)
+def test_a_sure_intent_does_not_turn_a_question_about_a_condition_into_advice(
+    patterns: SafetyPatterns, text: str
+) -> None:
+    """The vague pattern's question stands: DIET, sure of an emergency, once sent "what is
+    cauda equina syndrome?" to the emergency department."""
+    result = screen_message(text, patterns, None, intent=KIND_EMERGENCY, confidence=0.97)
+    assert result.match is not None and result.match.kind == KIND_UNCLEAR
+    assert result.match.confirm_kind == KIND_EMERGENCY
+
+
+def test_a_sure_intent_still_escalates_a_vague_pattern_said_as_a_symptom(
+    patterns: SafetyPatterns,
+) -> None:
+    result = screen_message(
+        "my legs feel funny", patterns, None, intent=KIND_EMERGENCY, confidence=0.97
+    )
+    assert result.match is None and result.layer == LAYER_INTENT  # the rules escalate
