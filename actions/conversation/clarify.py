@@ -29,7 +29,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.safety.escalation import clinic_contacts
-from actions.study.answers import NOT_REPORTED_INTENT
 from backpain.clarify import (
     clarify_options,
     education_selection,
@@ -38,6 +37,7 @@ from backpain.clarify import (
     put_first,
 )
 from backpain.paths import PROJECT_ROOT
+from backpain.study.answer import NOT_REPORTED_INTENT
 from backpain.study.loading import get_study
 
 TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
@@ -100,6 +100,15 @@ def clarify_buttons(latest: Dict[str, Any]) -> List[Dict[str, str]]:
     )
 
 
+def offer_likely_topics(dispatcher: CollectingDispatcher, latest: Dict[str, Any]) -> None:
+    """ "Did you mean ...?" with the likeliest topics; the menu when there is none to offer."""
+    buttons = clarify_buttons(latest)
+    if not buttons:  # nothing likely to offer: the menu, as a first miss ("still" comes later)
+        dispatcher.utter_message(response="utter_clarify_menu")
+        return
+    dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+
+
 class ActionDefaultAskAffirmation(Action):
     def name(self) -> Text:
         return "action_default_ask_affirmation"
@@ -107,11 +116,7 @@ class ActionDefaultAskAffirmation(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        buttons = clarify_buttons(tracker.latest_message or {})
-        if not buttons:  # nothing likely to offer: the menu, as a first miss ("still" comes later)
-            dispatcher.utter_message(response="utter_clarify_menu")
-            return []
-        dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        offer_likely_topics(dispatcher, tracker.latest_message or {})
         return []
 
 

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation.clarify import offer_likely_topics
 from backpain.clinic_config import clinic_config
 from backpain.study import answer as study_answer
 from backpain.study.answer import Answer, combine_answers
@@ -34,7 +35,8 @@ STATISTIC_KIND_BY_INTENT: Dict[Text, Text] = {
 }
 FOLLOW_UP_INTENT = study_answer.FOLLOW_UP_INTENT
 DESIGN_INTENT_PREFIX = "trial_"
-NOT_REPORTED_INTENT = "trial_not_reported"
+NOT_REPORTED_INTENT = study_answer.NOT_REPORTED_INTENT
+STUDY_ACTIONS = frozenset({"action_study_statistic", "action_study_design", "action_study_chart"})
 # Where the web page server publishes build/charts (scripts/serve_web.py).
 CHARTS_URL_PATH = "/charts/"
 
@@ -75,6 +77,29 @@ def other_group(group_id: Optional[Text]) -> Optional[Text]:
 
 def text_of(tracker: Tracker) -> Text:
     return str(tracker.latest_message.get("text") or "")
+
+
+def follows_a_study_answer(tracker: Tracker) -> bool:
+    """Whether the assistant's last reply before this message was an answer from the study file."""
+    before_this_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if before_this_message:
+                return False  # a whole turn went by with no action: nothing to follow up
+            before_this_message = True
+        elif (
+            before_this_message
+            and event.get("event") == "action"
+            and event.get("name") not in (None, "action_listen")
+        ):
+            return event["name"] in STUDY_ACTIONS
+    return False
+
+
+def without_intent(latest: Mapping[Text, Any], intent: Text) -> Dict[Text, Any]:
+    """The parse data with one intent taken out of its ranking."""
+    ranking = [r for r in latest.get("intent_ranking") or [] if r.get("name") != intent]
+    return {**latest, "intent_ranking": ranking}
 
 
 def question_text(tracker: Tracker) -> Text:
@@ -130,6 +155,12 @@ class ActionStudyStatistic(Action):
         audience = tracker.get_slot("audience")
         entities = entities_of(tracker)
         intent = intent_of(tracker)
+        if intent == FOLLOW_UP_INTENT and not any(entities.values()):
+            if not follows_a_study_answer(tracker):
+                # "what about deadlifts?" after a talk about the gym: there is nothing in the
+                # trial to follow up, so the likeliest topics are offered instead of a figure.
+                offer_likely_topics(dispatcher, without_intent(tracker.latest_message, intent))
+                return []
         if intent == FOLLOW_UP_INTENT:
             answer = self._follow_up(tracker, entities, audience)
         else:

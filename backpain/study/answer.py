@@ -29,6 +29,7 @@ COMPUTED_MARKERS = ("computed", "calculation")
 # The intent a clarification button sends back, with the chosen entity; the Rasa glue answers it
 # with answer_follow_up() and the stored last query.
 FOLLOW_UP_INTENT = "ask_trial_followup"
+NOT_REPORTED_INTENT = "trial_not_reported"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
@@ -18,11 +18,26 @@ from actions.study.answers import (
 from tests.support.doubles import make_tracker
 
 
+def after_a_study_answer(follow_up: str) -> List[Dict[str, Any]]:
+    """The events of a conversation whose last reply came from the study file."""
+    return [
+        {"event": "user", "text": "pain at 10 weeks in the CBT group?"},
+        {"event": "action", "name": "action_study_statistic"},
+        {"event": "bot", "text": "At 10 weeks ..."},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": follow_up},
+    ]
+
+
 def tracker_for(
-    intent: str, entities: Optional[Dict[str, str]] = None, text: str = "", **slots: Any
+    intent: str,
+    entities: Optional[Dict[str, str]] = None,
+    text: str = "",
+    events: Optional[List[Dict[str, Any]]] = None,
+    **slots: Any,
 ) -> Tracker:
     """The shared tracker double, with the message's entities and the slots by name."""
-    return make_tracker(slots, text, intent, confidence=0.99, entities=entities)
+    return make_tracker(slots, text, intent, confidence=0.99, entities=entities, events=events)
 
 
 def run(action, tracker: Tracker):
@@ -102,9 +117,42 @@ def test_follow_up_about_the_other_group_switches_arm() -> None:
         last_study_query="figure",
         audience="trainee",
     )
-    messages, slots = run(ActionStudyStatistic(), tracker_for("ask_trial_followup", {}, **previous))
+    follow_up = tracker_for(
+        "ask_trial_followup", {}, events=after_a_study_answer("and the other group?"), **previous
+    )
+    messages, slots = run(ActionStudyStatistic(), follow_up)
     assert slots["group"] == "control"
     assert "3.29 (SD 2.01)" in messages[0]["text"]
+
+
+def test_a_follow_up_with_nothing_in_the_trial_before_it_offers_topics_not_a_figure() -> None:
+    """ "what about deadlifts?" after an answer about the gym: no figure from the last study
+    question of the conversation, but "did you mean", without the follow-up itself as an option."""
+    events = [
+        {"event": "user", "text": "what was pain at 10 weeks?"},
+        {"event": "action", "name": "action_study_statistic"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "is the gym ok for my back?"},
+        {"event": "action", "name": "utter_explain"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "what about deadlifts"},
+    ]
+    tracker = make_tracker(
+        {"last_study_query": "figure", "outcome": "pain"},
+        "what about deadlifts",
+        "ask_trial_followup",
+        confidence=0.8,
+        events=events,
+        intent_ranking=[
+            {"name": "ask_trial_followup", "confidence": 0.8},
+            {"name": "ask_trial_figure", "confidence": 0.1},
+        ],
+    )
+    messages, slots = run(ActionStudyStatistic(), tracker)
+    assert [m["response"] for m in messages] == ["utter_clarify"]
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert "The trial's results over time" not in titles and titles[-1] == "Something else"
+    assert slots == {}
 
 
 def test_comparison_quotes_the_reported_difference_and_ci() -> None:
