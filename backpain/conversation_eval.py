@@ -21,6 +21,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from backpain.study.loading import get_study
+
 KINDS = (
     "education",
     "trial_figure",
@@ -189,9 +191,7 @@ class Report:
     @property
     def wrong(self) -> Tuple[int, int]:
         return self._share(
-            lambda case, got: (
-                got not in (FALLBACK, NOTHING, CLARIFY) and not right(case.expect, got)
-            )
+            lambda case, got: got not in (FALLBACK, NOTHING, CLARIFY) and not right_for(case, got)
         )
 
     @property
@@ -213,7 +213,7 @@ class Report:
         groups: Dict[Tuple[str, str], List[str]] = defaultdict(list)
         for case, got in self.outcomes:
             groups[(case.audience, case.expect)].append(
-                got if not right(case.expect, got) else "right"
+                got if not right_for(case, got) else "right"
             )
         for (audience, expect), gots in sorted(groups.items()):
             counts = Counter(gots)
@@ -230,7 +230,8 @@ class Report:
         return out
 
 
-def right(expect: str, got: str) -> bool:
+def right(expect: str, got: str, text: str = "") -> bool:
+    """Whether a reply of kind `got` to the message `text` is the kind the case expected."""
     # An answer with the safety question after it: right for its own kind, and for a safety
     # message too (the person was asked).
     if got.endswith(CHECKED):
@@ -239,13 +240,22 @@ def right(expect: str, got: str) -> bool:
     # too: the person learns what the sources hold.
     if expect == "trial_design" and got == "not_reported":
         return True
+    # And for a figure the study file itself lists as unreported ("how many dropped out in each
+    # arm?"): the blind writers could not know which figures the sources hold, and issue 15 asks
+    # for exactly this answer. The study file decides, not the reply.
+    if expect == "trial_figure" and got == "not_reported":
+        return get_study().unreported_in(text) is not None
     return expect == got
+
+
+def right_for(case: Case, got: str) -> bool:
+    return right(case.expect, got, case.turns[-1])
 
 
 def print_misses(report: Report, limit: Optional[int] = None) -> List[str]:
     lines = [
         f"{got.upper()} (expected {case.expect}): {' || '.join(case.turns)}"
         for case, got in report.outcomes
-        if not right(case.expect, got)
+        if not right_for(case, got)
     ]
     return lines[:limit] if limit else lines

@@ -33,3 +33,15 @@ def test_a_plain_answer_about_the_trial_is_a_trial_answer_not_a_topic() -> None:
     assert kind_of_reply(["utter_explain/sleep_and_pain"], ["Sleep and pain ..."]) == "education"
     # A topic answer is still a topic when the key is missing (older trackers).
     assert kind_of_reply(["utter_explain"], ["..."]) == "education"
+
+
+def test_not_reported_is_right_for_a_figure_only_when_the_study_file_lacks_it() -> None:
+    assert right("trial_figure", "not_reported", "how many dropped out of each group?")
+    # the sources report pain at 22 weeks: "not reported" would be a wrong answer
+    assert not right("trial_figure", "not_reported", "what was pain at 22 weeks?")
+    report = Report()
+    report.add(
+        Case("trainees", ("how many dropped out of each group?",), "trial_figure"), "not_reported"
+    )
+    report.add(Case("trainees", ("what was pain at 22 weeks?",), "trial_figure"), "not_reported")
+    assert report.wrong == (1, 2)
