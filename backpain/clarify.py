@@ -83,6 +83,12 @@ def clarify_options(
     return options[:max_options]
 
 
+def without_intent(parse: Mapping[str, Any], intent: str) -> Dict[str, Any]:
+    """The parse data with one intent taken out of its ranking."""
+    ranking = [entry for entry in parse.get("intent_ranking") or [] if entry.get("name") != intent]
+    return {**parse, "intent_ranking": ranking}
+
+
 def put_first(intent_ranking: Iterable[Mapping[str, Any]], name: str) -> List[Mapping[str, Any]]:
     """The ranking with `name` moved (or added) to the top, sure: for a message that names
     something the project's own data knows better than the classifier."""

@@ -50,11 +50,13 @@ _ACTION_KINDS: Tuple[Tuple[str, str], ...] = (
     ("action_escalate_red_flag", "safety"),
     ("action_confirm_red_flag", "safety"),
     ("action_other_language", "language"),
-    # The two-stage fallback runs its stages inside action_two_stage_fallback: the response
-    # tells them apart (the menu after a second miss, or the likeliest topics).
-    ("action_default_fallback", FALLBACK),
+    # The two-stage fallback runs its stages inside action_two_stage_fallback, and its last
+    # resort, action_default_fallback, can send the menu or a new message's likeliest topics:
+    # the response tells them apart, not the action.
     ("utter_please_rephrase", FALLBACK),
     ("utter_default", FALLBACK),
+    ("utter_clarify_which", FALLBACK),  # "which one?" after a yes: no answer yet
+    ("utter_clarify_declined", FALLBACK),  # the menu after a no
     ("utter_clarify_menu", FALLBACK),  # a first miss with no likely topic: still no answer
     ("utter_clarify", CLARIFY),
     ("action_default_ask_affirmation", CLARIFY),

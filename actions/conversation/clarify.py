@@ -12,7 +12,10 @@
   so a typed "yes" to "Did you mean one of these?" became a bare "yes" that no rule answers and
   got "Sorry, I still couldn't work out what you need". Now a yes re-offers the same topics
   ("Which one?"), since a yes to several options does not say which, and a no gets the menu
-  without "still". Anything else is the stock behaviour: the menu, and the message reverted.
+  without "still". A second unclear message that is a new question of its own ("was that
+  significant or just a trend?" after "did you mean" about a figure) gets its own likeliest
+  topics: the menu would throw away what the classifier did guess. Only with nothing new to
+  offer is it the stock behaviour: the menu. The message is reverted either way.
 - `action_other_language` sends the English-only notice with the clinic's emergency and crisis
   contacts (config/clinic.yml), since a person writing in another language may need them.
 """
@@ -35,9 +38,10 @@ from backpain.clarify import (
     first_question_per_topic,
     plain_example,
     put_first,
+    without_intent,
 )
 from backpain.paths import PROJECT_ROOT
-from backpain.study.answer import NOT_REPORTED_INTENT
+from backpain.study.answer import FOLLOW_UP_INTENT, NOT_REPORTED_INTENT
 from backpain.study.loading import get_study
 
 TITLES_FILE = PROJECT_ROOT / "content" / "clarify_titles.yml"
@@ -132,6 +136,14 @@ def offered_buttons(bot_message: Dict[str, Any]) -> List[Dict[str, str]]:
     return list((bot_message.get("data") or {}).get("buttons") or [])
 
 
+def fresh_topics(latest: Dict[str, Any], offered: List[Dict[str, str]]) -> List[Dict[str, str]]:
+    """The likeliest topics of a second unclear message, if they are not the ones just offered.
+    A follow-up about the trial is never among them: after "did you mean" there is no study
+    answer to follow up (actions/study/answers.py asks again for the same reason)."""
+    buttons = clarify_buttons(without_intent(latest, FOLLOW_UP_INTENT))
+    return buttons if buttons and buttons != offered else []
+
+
 class ActionDefaultFallback(Action):
     def name(self) -> Text:
         return "action_default_fallback"
@@ -139,12 +151,16 @@ class ActionDefaultFallback(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name")
         offered = offered_buttons(last_bot_message(tracker.events))
+        fresh = [] if intent in REPLY_TO_THE_OFFER else fresh_topics(latest, offered)
         if offered and intent == "affirm":
             dispatcher.utter_message(response=REPLY_TO_THE_OFFER["affirm"], buttons=offered)
         elif offered and intent == "deny":
             dispatcher.utter_message(response=REPLY_TO_THE_OFFER["deny"])
+        elif fresh:
+            dispatcher.utter_message(response=CLARIFY_RESPONSE, buttons=fresh)
         else:
             dispatcher.utter_message(response="utter_default")
         # As Rasa's own: the turn that could not be answered leaves no trace in the dialogue state.

@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation.clarify import offer_likely_topics
+from backpain.clarify import without_intent
 from backpain.clinic_config import clinic_config
 from backpain.study import answer as study_answer
 from backpain.study.answer import Answer, combine_answers
@@ -94,12 +95,6 @@ def follows_a_study_answer(tracker: Tracker) -> bool:
         ):
             return event["name"] in STUDY_ACTIONS
     return False
-
-
-def without_intent(latest: Mapping[Text, Any], intent: Text) -> Dict[Text, Any]:
-    """The parse data with one intent taken out of its ranking."""
-    ranking = [r for r in latest.get("intent_ranking") or [] if r.get("name") != intent]
-    return {**latest, "intent_ranking": ranking}
 
 
 def question_text(tracker: Tracker) -> Text:

@@ -158,8 +158,8 @@ OTHER_EVENT = {
 }
 
 
-def _run_fallback(intent: str, events: list) -> tuple:
-    tracker = make_tracker(text=intent, intent=intent, events=events)
+def _run_fallback(intent: str, events: list, **message: object) -> tuple:
+    tracker = make_tracker(text=intent, intent=intent, events=events, **message)
     dispatcher = CollectingDispatcher()
     result = ActionDefaultFallback().run(dispatcher, tracker, {})
     return dispatcher.messages, result
@@ -189,6 +189,39 @@ def test_anything_else_gets_the_stock_menu_and_is_reverted(intent: str, events: 
     messages, result = _run_fallback(intent, events)
     assert [m["response"] for m in messages] == ["utter_default"]
     assert [event["event"] for event in result] == ["rewind"]
+
+
+def test_a_second_unclear_question_gets_its_own_likeliest_topics() -> None:
+    """ "Was that significant or just a trend?" after "did you mean" about a figure: the menu would
+    throw away the classifier's guesses. A trial follow-up is not offered, having nothing to follow."""
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "ask_trial_followup", "confidence": 0.3},
+        {"name": "trial_analysis", "confidence": 0.24},
+        {"name": "trial_not_reported", "confidence": 0.14},
+    ]
+    messages, result = _run_fallback("nlu_fallback", [CLARIFY_EVENT], intent_ranking=ranking)
+    assert [(m["response"], [b["payload"] for b in m["buttons"]]) for m in messages] == [
+        ("utter_clarify", ["/trial_analysis", "/trial_not_reported", "/what_can_you_do"])
+    ]
+    assert [event["event"] for event in result] == ["rewind"]
+
+
+def test_a_second_unclear_message_guessing_the_same_topics_gets_the_menu() -> None:
+    """Offering the same buttons again would be a loop: the menu says what else there is."""
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "start_graded_exposure", "confidence": 0.3},
+        {"name": "show_fear_ladder", "confidence": 0.2},
+    ]
+    titles = {
+        "start_graded_exposure": "Start graded exposure",
+        "show_fear_ladder": "Show my fear ladder",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("actions.conversation.clarify.intent_titles", lambda: titles)
+        messages, _ = _run_fallback("nlu_fallback", [CLARIFY_EVENT], intent_ranking=ranking)
+    assert [m["response"] for m in messages] == ["utter_default"]
 
 
 @pytest.mark.parametrize(

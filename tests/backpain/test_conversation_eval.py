@@ -45,3 +45,12 @@ def test_not_reported_is_right_for_a_figure_only_when_the_study_file_lacks_it() 
     )
     report.add(Case("trainees", ("what was pain at 22 weeks?",), "trial_figure"), "not_reported")
     assert report.wrong == (1, 2)
+
+
+def test_the_last_resort_is_scored_by_what_it_sent() -> None:
+    """action_default_fallback sends the menu, "which one?", or a new message's own topics: only
+    the topics are a "did you mean"; the rest leave the person without an answer."""
+    last_resort = "action_default_fallback"
+    assert kind_of_reply([last_resort, "utter_clarify"], ["Did you mean ...?"]) == "clarify"
+    for menu in ("utter_default", "utter_clarify_which", "utter_clarify_declined"):
+        assert kind_of_reply([last_resort, menu], ["..."]) == "fallback"
