@@ -12,7 +12,8 @@
   so a typed "yes" to "Did you mean one of these?" became a bare "yes" that no rule answers and
   got "Sorry, I still couldn't work out what you need". Now a yes re-offers the same topics
   ("Which one?"), since a yes to several options does not say which, and a no gets the menu
-  without "still". A second unclear message that is a new question of its own ("was that
+  without "still"; a yes or no when nothing was offered or asked ("ok" after the welcome) gets
+  what the assistant can help with. A second unclear message that is a new question of its own ("was that
   significant or just a trend?" after "did you mean" about a figure) gets its own likeliest
   topics: the menu would throw away what the classifier did guess. Only with nothing new to
   offer is it the stock behaviour: the menu. The message is reverted either way.
@@ -159,6 +160,10 @@ class ActionDefaultFallback(Action):
             dispatcher.utter_message(response=REPLY_TO_THE_OFFER["affirm"], buttons=offered)
         elif offered and intent == "deny":
             dispatcher.utter_message(response=REPLY_TO_THE_OFFER["deny"])
+        elif intent in REPLY_TO_THE_OFFER:
+            # "ok" after the welcome, with nothing asked: "Sorry, I still couldn't work out what
+            # you need" would blame the person for a miss that never happened.
+            dispatcher.utter_message(response="utter_what_can_you_do")
         elif fresh:
             dispatcher.utter_message(response=CLARIFY_RESPONSE, buttons=fresh)
         else:

@@ -182,11 +182,18 @@ def test_a_no_to_did_you_mean_gets_the_menu_without_still() -> None:
 
 @pytest.mark.parametrize(
     "intent, events",
-    [("affirm", [OTHER_EVENT]), ("affirm", []), ("nlu_fallback", [CLARIFY_EVENT])],
-    ids=["yes-elsewhere", "yes-first", "second-unclear-message"],
+    [("affirm", [OTHER_EVENT]), ("affirm", []), ("deny", [OTHER_EVENT])],
+    ids=["yes-elsewhere", "yes-first", "no-elsewhere"],
 )
-def test_anything_else_gets_the_stock_menu_and_is_reverted(intent: str, events: list) -> None:
+def test_a_yes_or_no_to_nothing_gets_what_i_can_help_with(intent: str, events: list) -> None:
+    """ "ok" after the welcome is not a miss: no "Sorry, I still couldn't work out ..."."""
     messages, result = _run_fallback(intent, events)
+    assert [m["response"] for m in messages] == ["utter_what_can_you_do"]
+    assert [event["event"] for event in result] == ["rewind"]
+
+
+def test_a_second_unclear_message_with_nothing_to_offer_gets_the_stock_menu() -> None:
+    messages, result = _run_fallback("nlu_fallback", [CLARIFY_EVENT])
     assert [m["response"] for m in messages] == ["utter_default"]
     assert [event["event"] for event in result] == ["rewind"]
 

@@ -130,6 +130,20 @@ def test_a_typed_no_to_did_you_mean_gets_the_menu(assistant: Assistant, sender: 
     assert buttons(reply) == AREAS
 
 
+WHAT_I_CAN_DO = "Here is what I can help with. Pick one, or just ask in your own words."
+
+
+@pytest.mark.parametrize("said", ["ok", "no"])
+def test_ok_or_no_after_the_welcome_gets_what_i_can_help_with(
+    assistant: Assistant, sender: str, said: str
+) -> None:
+    """Nothing was asked, so nothing was missed: no "Sorry, I still couldn't work out ..."."""
+    assistant.send(sender, "/declare_patient")
+    reply = assistant.send(sender, said)
+    assert [m.get("text") for m in reply] == [WHAT_I_CAN_DO]
+    assert buttons(reply) == AREAS
+
+
 def test_something_else_shows_what_the_assistant_can_do(assistant: Assistant, sender: str) -> None:
     assistant.send(sender, "hi")
     assistant.send(sender, VAGUE)
