@@ -119,10 +119,20 @@ def test_context_turns_a_confident_classifier_into_a_question(
     assert result.match is not None and result.match.kind == KIND_UNCLEAR, result
 
 
-def test_the_net_asks_when_neither_layer_resolved_the_risk_words(patterns: SafetyPatterns) -> None:
-    result = screen_message(
-        "I keep thinking about the rope in the shed", patterns, StubClassifier(DECISION_NONE)
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I keep thinking about the rope in the shed",
+        # an overdose told by its quantity alone, the medicine unnamed
+        "ended up in hospital again after swallowing the whole lot",
+        # absence as relief for others, with an adjective the older pattern did not list
+        "Thought: my wife would be free if I wasn't here any more",
+    ],
+)
+def test_the_net_asks_when_neither_layer_resolved_the_risk_words(
+    patterns: SafetyPatterns, text: str
+) -> None:
+    result = screen_message(text, patterns, StubClassifier(DECISION_NONE))
     assert (result.match.kind, result.match.confirm_kind, result.layer) == (
         KIND_UNCLEAR,
         KIND_CRISIS,
@@ -136,6 +146,7 @@ def test_the_net_asks_when_neither_layer_resolved_the_risk_words(patterns: Safet
         "I'm going to the climbing wall, need a new rope",
         "no point rushing, I'll do the stretches tomorrow",
         "bye for now, thanks!",
+        "if I wasn't here by 6, start the class without me",  # a time, not an absence
     ],
 )
 def test_the_net_leaves_everyday_uses_alone(patterns: SafetyPatterns, text: str) -> None:
