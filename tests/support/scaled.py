@@ -42,8 +42,23 @@ class ScaledDeployment:
     servers: List[ScaledAssistant]
 
     def user_messages(self, sender: str) -> List[str]:
-        """The person's messages of a conversation as stored in PostgreSQL, in stored order."""
-        return [json.loads(data)["text"] for _, data in self.stored_rows(sender, type_name="user")]
+        """The messages the person sent in a conversation, as stored in PostgreSQL, in stored order.
+
+        When a message answers "did you mean ...?" clearly, Rasa's two-stage fallback reverts it
+        and stores it again with the clarified intent (a `rewind`, then the same text): that copy
+        is Rasa's bookkeeping, not a second message, and is left out."""
+        texts: List[str] = []
+        rewound_since_last = False
+        for _, data in self.stored_rows(sender):
+            event = json.loads(data)
+            if event.get("event") == "rewind":
+                rewound_since_last = True
+            elif event.get("event") == "user":
+                text = event.get("text")
+                if not (rewound_since_last and texts and texts[-1] == text):
+                    texts.append(text)
+                rewound_since_last = False
+        return texts
 
     def stored_rows(
         self, sender: Optional[str] = None, type_name: Optional[str] = None
