@@ -57,8 +57,9 @@ DECLARE = {"patients": "/declare_patient", "trainees": "/declare_trainee"}
 # fallback floor is the target again (10/357 passes), the wrong-kind floor the measured
 # figure with three messages of margin for training-to-training noise (50/357 passes).
 # Twelfth session: a second unclear message gets its own likeliest topics instead of the menu
-# (actions/conversation/clarify.py): bare fallbacks 11 -> 4/357 (1.1%); the floor is 7/357.
-# Wrong kind 49/357 (13.7%), inside the floor.
+# (actions/conversation/clarify.py), and "ok" with nothing asked gets what the assistant can do:
+# bare fallbacks 11 -> 3/357 (0.8%); the floor is 7/357. Wrong kind 49/357 (13.7%), inside the
+# floor.
 FLOOR_FALLBACK = 0.02
 FLOOR_WRONG = 0.141
 _numbers = itertools.count()
