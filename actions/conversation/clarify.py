@@ -13,10 +13,10 @@
   got "Sorry, I still couldn't work out what you need". Now a yes re-offers the same topics
   ("Which one?"), since a yes to several options does not say which, and a no gets the menu
   without "still"; a yes or no when nothing was offered or asked ("ok" after the welcome) gets
-  what the assistant can help with. A second unclear message that is a new question of its own ("was that
-  significant or just a trend?" after "did you mean" about a figure) gets its own likeliest
-  topics: the menu would throw away what the classifier did guess. Only with nothing new to
-  offer is it the stock behaviour: the menu. The message is reverted either way.
+  what the assistant can help with. A second unclear message that is a new question of its own
+  ("was that significant or just a trend?" after "did you mean" about a figure) gets its own
+  likeliest topics: the menu would throw away what the classifier did guess. Only with nothing
+  new to offer is it the stock behaviour: the menu. The message is reverted either way.
 - `action_other_language` sends the English-only notice with the clinic's emergency and crisis
   contacts (config/clinic.yml), since a person writing in another language may need them.
 """
