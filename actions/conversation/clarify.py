@@ -155,16 +155,15 @@ class ActionDefaultFallback(Action):
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
         offered = offered_buttons(last_bot_message(tracker.events))
-        fresh = [] if intent in REPLY_TO_THE_OFFER else fresh_topics(latest, offered)
-        if offered and intent == "affirm":
-            dispatcher.utter_message(response=REPLY_TO_THE_OFFER["affirm"], buttons=offered)
-        elif offered and intent == "deny":
-            dispatcher.utter_message(response=REPLY_TO_THE_OFFER["deny"])
+        if intent in REPLY_TO_THE_OFFER and offered:
+            # a yes shows the same topics again ("which one?"); a no, the menu
+            again = offered if intent == "affirm" else None
+            dispatcher.utter_message(response=REPLY_TO_THE_OFFER[intent], buttons=again)
         elif intent in REPLY_TO_THE_OFFER:
             # "ok" after the welcome, with nothing asked: "Sorry, I still couldn't work out what
             # you need" would blame the person for a miss that never happened.
             dispatcher.utter_message(response="utter_what_can_you_do")
-        elif fresh:
+        elif fresh := fresh_topics(latest, offered):
             dispatcher.utter_message(response=CLARIFY_RESPONSE, buttons=fresh)
         else:
             dispatcher.utter_message(response="utter_default")
