@@ -109,12 +109,14 @@ def test_a_confident_or_pattern_decision_is_never_answered_first(patterns: Safet
         "signs to watch for: numbness down there, losing bladder control",  # a list of signs
         "I slipped on the ice two winters ago",  # the past
         "what if my legs give way on the stairs?",  # a fear, as a question
+        # a feared physical future, said as a statement (crisis support was given to it)
+        "i keep thinking im going to end up in a wheelchair",
     ],
 )
 def test_context_turns_a_confident_classifier_into_a_question(
     patterns: SafetyPatterns, text: str
 ) -> None:
-    label = LABEL_CRISIS if "killing" in text else LABEL_EMERGENCY
+    label = LABEL_CRISIS if ("killing" in text or "wheelchair" in text) else LABEL_EMERGENCY
     result = screen_message(text, patterns, StubClassifier(DECISION_ESCALATE, label))
     assert result.match is not None and result.match.kind == KIND_UNCLEAR, result
 

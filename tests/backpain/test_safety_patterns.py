@@ -156,6 +156,10 @@ def test_results_name_a_category_never_the_text(
         ("I CAN'T FEEL MY BUM WHEN I WIPE!!!", KIND_EMERGENCY),
         ("lost 8kg without trying", KIND_URGENT),
         ("temperature of 38.5 and my back hurts", KIND_URGENT),
+        ("im feeling ill and my back is killing me", KIND_URGENT),
+        # "ill" before a verb is "I'll" without its apostrophe: a fear, not feeling unwell
+        ("im terrified ill do something that snaps my spine", None),
+        ("im scared ill never get my back strong again", None),
     ],
 )
 def test_typical_cases(patterns: SafetyPatterns, text: str, kind: str) -> None:
