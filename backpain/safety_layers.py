@@ -33,21 +33,21 @@ word so that the next "yes" or "no" answers it (`answer_first`; the question is 
   you hear, then ask directly about suicide: the order clinicians are taught (NICE NG225, 2022,
   on assessing self-harm; Samaritans' guidance on asking). Red-flag statements never take this
   path: an education answer must not come before an urgent check of the body.
-  The same holds for a statement the classifier alone is **sure** is crisis when the intent
-  classifier and the response selector both read it as one of those feelings (a "feelings
-  reading", `feelings_reading`) and no risk word is in it: two models against one, so it is
-  asked about rather than answered with crisis support outright ("I feel like nobody believes
-  me because all my scans come back normal"). It still gets the crisis question, last.
+  A statement the classifier is **sure** is crisis gets crisis support, whatever the intent
+  classifier and the response selector read. (From the eleventh to the thirteenth session a
+  "feelings reading" by both turned it into the question after an answer; on a retrained
+  response selector it did so for 17 development crisis messages, 7 of them explicit plans,
+  methods or attempts, against 3 everyday ones, so it was removed: docs/safety.md, thirteenth
+  pass.)
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, FrozenSet, Mapping, Optional, Protocol
+from typing import FrozenSet, Optional, Protocol
 
 from backpain.answer_parsing import looks_like_question
-from backpain.clarify import RETRIEVAL_INTENT
 from backpain.safety_classifier import (
     DECISION_ASK,
     DECISION_ESCALATE,
@@ -152,23 +152,6 @@ FEELINGS_TOPICS = frozenset(
 FEELINGS_MIN_CONFIDENCE = 0.5
 
 
-def feelings_reading(intent_name: Optional[str], selection: Mapping[str, Any]) -> bool:
-    """Whether the intent classifier read a message as an education question and the response
-    selector is fairly sure it is one of FEELINGS_TOPICS (`selection`: the selector's entry for
-    the education answers, as backpain.clarify.education_selection returns it)."""
-    if intent_name != RETRIEVAL_INTENT:
-        return False
-    response = selection.get("response") if isinstance(selection, Mapping) else None
-    if not isinstance(response, Mapping):
-        return False
-    confidence = response.get("confidence")
-    return (
-        response.get("intent_response_key") in FEELINGS_TOPICS
-        and isinstance(confidence, (int, float))
-        and confidence >= FEELINGS_MIN_CONFIDENCE
-    )
-
-
 def _answer_first(text: str, patterns: SafetyPatterns, label: str) -> str:
     """How a message the middle band asks about may be answered first (module docstring)."""
     if patterns.net_match(text) is not None:
@@ -185,10 +168,8 @@ def screen_message(
     intent: Optional[str] = None,
     confidence: float = 0.0,
     confirm_below: float = 0.9,
-    read_as_feelings: bool = False,
 ) -> ScreenResult:
-    """The safety decision for one message (see the module docstring for the order).
-    `read_as_feelings`: the NLU's own reading is a feeling (`feelings_reading`)."""
+    """The safety decision for one message (see the module docstring for the order)."""
     assessment = patterns.assess(text)
     match = assessment.match
     if match is not None and match.kind != KIND_UNCLEAR:
@@ -235,10 +216,6 @@ def screen_message(
         if kind not in CLASSIFIER_MAY_ESCALATE:
             ask = SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}", kind)
             return ScreenResult(ask, LAYER_CLASSIFIER, verdict)
-        if read_as_feelings and patterns.net_match(text) is None:
-            # The classifier alone against the intent classifier and the selector (docstring).
-            ask = SafetyMatch(KIND_UNCLEAR, f"classifier_{verdict.label}_feelings", kind)
-            return ScreenResult(ask, LAYER_CLASSIFIER, verdict, answer_first=ANSWER_FEELINGS)
         if assessment.look_alike is None and not unsure_context(
             patterns, verdict.window or text, kind
         ):

@@ -27,14 +27,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from backpain.clarify import education_selection
 from backpain.paths import project_path
 from backpain.safety_classifier import SafetyClassifier, load_classifier
-from backpain.safety_layers import LAYER_PATTERN, feelings_reading, screen_message
+from backpain.safety_layers import LAYER_PATTERN, screen_message
 from backpain.safety_pattern_file import load_safety_patterns
 from backpain.safety_patterns import SafetyPatterns
 from components.intent_override import override_intent
@@ -103,10 +101,6 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                     intent=intent.get(INTENT_NAME_KEY),
                     confidence=float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
                     confirm_below=self.component_config[CONFIRM_BELOW_CONFIDENCE_KEY],
-                    read_as_feelings=feelings_reading(
-                        intent.get(INTENT_NAME_KEY),
-                        education_selection(message.get(RESPONSE_SELECTOR_PROPERTY_NAME)),
-                    ),
                 )
             except Exception:  # never lose the message: keep the classifier's answer
                 logger.exception(

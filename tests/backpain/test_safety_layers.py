@@ -21,7 +21,6 @@ from backpain.safety_layers import (
     LAYER_INTENT,
     LAYER_NET,
     LAYER_PATTERN,
-    feelings_reading,
     screen_message,
 )
 from backpain.safety_patterns import (
@@ -377,54 +376,17 @@ FEELING_PICKED = {
 
 
 @pytest.mark.parametrize(
-    "intent, selection, expected",
-    [
-        ("explain", FEELING_PICKED, True),
-        ("nlu_fallback", FEELING_PICKED, False),  # the intent classifier was unsure
-        (
-            "explain",
-            {
-                "response": {
-                    "intent_response_key": "explain/frustration_and_not_believed",
-                    "confidence": 0.3,
-                }
-            },
-            False,
-        ),
-        (
-            "explain",
-            {"response": {"intent_response_key": "explain/what_is_pain", "confidence": 0.9}},
-            False,
-        ),
-        ("explain", {}, False),
-    ],
-)
-def test_a_feelings_reading_needs_both_models_and_a_feelings_topic(
-    intent: str, selection: dict, expected: bool
-) -> None:
-    assert feelings_reading(intent, selection) is expected
-
-
-def test_a_sure_crisis_score_against_a_feelings_reading_is_asked_about_after_an_answer(
-    patterns: SafetyPatterns,
-) -> None:
-    text = "I feel like nobody believes me because my scans are normal"
-    sure = StubClassifier(DECISION_ESCALATE)
-    assert screen_message(text, patterns, sure).match.kind == KIND_CRISIS  # the classifier alone
-    result = screen_message(text, patterns, sure, read_as_feelings=True)
-    assert (result.match.kind, result.match.confirm_kind) == (KIND_UNCLEAR, KIND_CRISIS)
-    assert result.answer_first == ANSWER_FEELINGS
-
-
-@pytest.mark.parametrize(
     "text",
     [
-        "I want to kill myself",  # a pattern: never weighed against the NLU's reading
-        "nobody would miss me if I took all 40 tablets",  # a risk word the net knows
+        # plans and methods said without a word the net knows: the classifier's sure verdict
+        # is crisis support at once, never an education answer first (thirteenth pass)
+        "it's all arranged for the night my partner works late, nobody will expect it",
+        "I keep thinking about the garage, the car and a length of hose",
     ],
 )
-def test_a_feelings_reading_never_softens_crisis_words(patterns: SafetyPatterns, text: str) -> None:
-    result = screen_message(
-        text, patterns, StubClassifier(DECISION_ESCALATE), read_as_feelings=True
-    )
+def test_a_sure_crisis_verdict_gets_crisis_support_without_an_answer_first(
+    patterns: SafetyPatterns, text: str
+) -> None:
+    result = screen_message(text, patterns, StubClassifier(DECISION_ESCALATE, LABEL_CRISIS))
     assert result.match is not None and result.match.kind == KIND_CRISIS
+    assert not result.answer_first
