@@ -368,11 +368,7 @@ def test_a_sure_intent_still_escalates_a_vague_pattern_said_as_a_symptom(
     assert result.match is None and result.layer == LAYER_INTENT  # the rules escalate
 
 
-# -- a feelings reading against the classifier alone (eleventh pass, docs/safety.md) ------------
-
-FEELING_PICKED = {
-    "response": {"intent_response_key": "explain/frustration_and_not_believed", "confidence": 0.8}
-}
+# -- a sure crisis verdict is crisis support (thirteenth pass, docs/safety.md) ------------------
 
 
 @pytest.mark.parametrize(
