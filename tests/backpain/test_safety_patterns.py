@@ -160,6 +160,15 @@ def test_results_name_a_category_never_the_text(
         # "ill" before a verb is "I'll" without its apostrophe: a fear, not feeling unwell
         ("im terrified ill do something that snaps my spine", None),
         ("im scared ill never get my back strong again", None),
+        # Minor trauma is a red flag only with thin bones or long-term steroids (NICE NG59): a
+        # slip or trip that ends in no fall is asked about; a fall, a height or thin bones is not.
+        ("walking the dog in the rain when I slipped a bit on the path", KIND_UNCLEAR),
+        ("I tripped over the cat yesterday and now my back is agony", KIND_UNCLEAR),
+        ("I slipped yesterday and I have osteoporosis", KIND_URGENT),
+        ("I slipped on ice and fell down the stairs", KIND_URGENT),
+        ("i tripped and landed on my back", KIND_URGENT),
+        ("I slipped off the ladder", KIND_URGENT),
+        ("came off my bike on tuesday", KIND_URGENT),
     ],
 )
 def test_typical_cases(patterns: SafetyPatterns, text: str, kind: str) -> None:
