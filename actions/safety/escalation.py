@@ -200,6 +200,28 @@ def listing_warning_signs(tracker: Tracker) -> bool:
     ) in STEPS_THAT_LIST_RED_FLAGS
 
 
+def reads_as_step_answer(tracker: Tracker) -> bool:
+    """Whether the latest message reads as the answer to the script step it was typed at.
+
+    Then a crisis verdict of the safety classifier alone (no pattern named an act) is asked about
+    rather than answered with crisis support. The classifier was trained and its bands set on
+    messages typed outside the scripts; inside them it was sure of crisis for plain answers ("um
+    Sunday when my husband is around" to "when will you practise?", "it didn't happen the last 10
+    times I picked up my daughter" as evidence against a thought). On the blind development sets
+    (docs/safety.md, fourteenth pass) this turns crisis support for 7 of 228 genuine answers into
+    the question, and one self-harm message of 12 typed in scripts, which then gets the crisis
+    reply after a "yes". When unsure, ask directly about suicide (NICE NG225; Samaritans).
+    """
+    step = tracker.get_slot("requested_slot")
+    if not (tracker.active_loop_name and step):
+        return False
+    latest = tracker.latest_message or {}
+    fits = latest.get(STEP_FIT_KEY)
+    if not isinstance(fits, dict) or step not in fits:  # a number step, or not scored
+        return False
+    return _may_be_answer(step, _UserMessage(str(latest.get("text") or ""), fits))
+
+
 class ActionEscalateRedFlag(Action):
     """Red flag: clear advice first (emergency department now, or a doctor today)."""
 
@@ -242,6 +264,9 @@ class ActionCrisisSupport(Action):
     ) -> List[EventType]:
         screen = _screen_result(tracker)
         screened = screen.get("kind") == CRISIS and screen.get("category")
+        if screened and screen.get("layer") == "classifier" and reads_as_step_answer(tracker):
+            # The confirming action asks, so the rules for its "yes" and "no" apply as usual.
+            return [FollowupAction("action_confirm_red_flag")]
         # Only the safety classifier decided (no pattern named an act): the gentler opening.
         send_crisis_support(
             dispatcher, gentle=bool(screened) and screen.get("layer") == "classifier"

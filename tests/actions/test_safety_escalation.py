@@ -525,3 +525,84 @@ def test_elsewhere_and_after_a_yes_a_red_flag_gets_its_advice(
     tracker = safety_tracker(intent, None, form, {"requested_slot": step, **slots})
     texts, _, _ = run(ActionEscalateRedFlag(), tracker)
     assert texts and "emergency department now" in texts[0]
+
+
+# -- a crisis verdict of the classifier alone on a message that reads as a step's answer -------
+
+CLASSIFIER_CRISIS = {"kind": "crisis", "category": "classifier_crisis", "layer": "classifier"}
+
+
+def step_answer_tracker(
+    text: str,
+    step: str = "exposure_practice_when",
+    fit: Optional[float] = 0.16,
+    screen: Optional[Dict[str, str]] = None,
+    form: Optional[str] = "exposure_form",
+) -> Tracker:
+    return make_tracker(
+        {"requested_slot": step},
+        text,
+        "crisis",
+        form,
+        safety=screen or CLASSIFIER_CRISIS,
+        **({STEP_FIT_KEY: {step: fit}} if fit is not None else {}),
+    )
+
+
+def test_the_classifier_alone_sure_of_crisis_in_a_step_answer_asks_first() -> None:
+    """ "um Sunday when my husband is around", typed where the fear ladder asks when to
+    practise, drew crisis support from the classifier alone (0.96): it gets the direct question,
+    with the step remembered so that a "no" hands the answer back."""
+    tracker = step_answer_tracker("um Sunday when my husband is around")
+    texts, events, _ = run(ActionCrisisSupport(), tracker)
+    assert texts == [] and [(e["event"], e.get("name")) for e in events] == [
+        ("followup", "action_confirm_red_flag")
+    ]
+    texts, events, _ = run(ActionConfirmRedFlag(), tracker)
+    assert texts == [render({"response": "utter_confirm_crisis"})]
+    record = slot_events(events)["last_escalation"]
+    assert (record["confirm"], record["paused_slot"]) == ("crisis", "exposure_practice_when")
+
+
+@pytest.mark.parametrize(
+    "text, fit, screen, form, step",
+    [
+        # A pattern named the act: crisis support at once, script or not.
+        (
+            "ive been saving up my tramadol",
+            0.2,
+            {"kind": "crisis", "category": "preparatory_act", "layer": "pattern"},
+            "exposure_form",
+            "exposure_practice_when",
+        ),
+        ("um Sunday when my husband is around", 0.16, None, None, None),  # no script running
+        # Reads as a remark, not the step's answer.
+        (
+            "um Sunday when my husband is around",
+            STEP_FIT_THRESHOLD - 0.01,
+            None,
+            "exposure_form",
+            "exposure_practice_when",
+        ),
+        (
+            "um Sunday when my husband is around",
+            None,
+            None,
+            "exposure_form",
+            "exposure_practice_when",
+        ),  # not scored
+        # A question is no answer to a step that does not take thoughts.
+        ("is it too late for me?", 0.2, None, "exposure_form", "exposure_practice_when"),
+    ],
+)
+def test_otherwise_a_crisis_verdict_gets_crisis_support_at_once(
+    text: str,
+    fit: Optional[float],
+    screen: Optional[Dict[str, str]],
+    form: Optional[str],
+    step: Optional[str],
+) -> None:
+    tracker = step_answer_tracker(text, step or "some_slot", fit, screen, form)
+    texts, events, _ = run(ActionCrisisSupport(), tracker)
+    assert texts and "999" in texts[0] and TEST_CLINIC["crisis_line_text"] in texts[0]
+    assert not [e for e in events if e["event"] == "followup"]

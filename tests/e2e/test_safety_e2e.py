@@ -191,3 +191,46 @@ def test_a_yes_about_a_listed_warning_sign_escalates(assistant: Assistant, sende
         ],
     )
     assert assistant.slots(sender)["last_escalation"]["source"] == "confirmed"
+
+
+def test_a_step_answer_that_only_the_classifier_reads_as_crisis_is_asked_about(
+    assistant: Assistant, sender: str
+) -> None:
+    """Evidence against a thought, typed where the thought record asks for it: the safety
+    classifier alone is sure it is crisis (it was trained on messages typed outside the scripts),
+    and it reads as the step's answer, so the person is asked directly rather than given crisis
+    support; a "no" keeps it as the answer and the record goes on (docs/safety.md, fourteenth
+    pass)."""
+    answer = "it didn't happen the last 10 times I picked up my daughter"
+    converse(
+        assistant,
+        sender,
+        [
+            GREETING,
+            (
+                "/start_thought_record",
+                [
+                    said("utter_scripts_intro_thought_record_form"),
+                    said("utter_ask_thought_situation"),
+                ],
+            ),
+            ("I bent down to pick up my bag", [said("utter_ask_thought_automatic")]),
+            ("my back is going to snap", [said("utter_ask_thought_feeling")]),
+            ("scared", [said("utter_ask_thought_feeling_before")]),
+            ("80", [said("utter_ask_thought_evidence_for")]),
+            (
+                "it was sore for two days after I bent over",
+                [said("utter_ask_thought_evidence_against")],
+            ),
+            (answer, [said("utter_confirm_crisis")]),
+            (
+                "no",
+                [
+                    said("utter_red_flag_check_clear"),
+                    said("utter_safety_carry_on"),
+                    said("utter_ask_thought_balanced"),
+                ],
+            ),
+        ],
+    )
+    assert assistant.slots(sender)["thought_evidence_against"] == answer
