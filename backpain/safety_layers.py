@@ -38,7 +38,8 @@ word so that the next "yes" or "no" answers it (`answer_first`; the question is 
   "feelings reading" by both turned it into the question after an answer; on a retrained
   response selector it did so for 17 development crisis messages, 7 of them explicit plans,
   methods or attempts, against 3 everyday ones, so it was removed: docs/safety.md, thirteenth
-  pass.)
+  pass.) Inside a script the action asks instead, when the verdict is the classifier's alone and
+  the message reads as the step's answer (`reads_as_step_answer`, actions/safety/escalation.py).
 """
 
 from __future__ import annotations
