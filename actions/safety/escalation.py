@@ -264,13 +264,12 @@ class ActionCrisisSupport(Action):
     ) -> List[EventType]:
         screen = _screen_result(tracker)
         screened = screen.get("kind") == CRISIS and screen.get("category")
-        if screened and screen.get("layer") == "classifier" and reads_as_step_answer(tracker):
+        # Only the safety classifier decided (no pattern named an act).
+        classifier_alone = bool(screened) and screen.get("layer") == "classifier"
+        if classifier_alone and reads_as_step_answer(tracker):
             # The confirming action asks, so the rules for its "yes" and "no" apply as usual.
             return [FollowupAction("action_confirm_red_flag")]
-        # Only the safety classifier decided (no pattern named an act): the gentler opening.
-        send_crisis_support(
-            dispatcher, gentle=bool(screened) and screen.get("layer") == "classifier"
-        )
+        send_crisis_support(dispatcher, gentle=classifier_alone)  # the gentler opening
         category, source = (screened, "screen") if screened else ("classifier", "classifier")
         logger.info(f"Safety escalation: crisis ({category}, {source})")
         return pause_active_form(tracker) + [
