@@ -83,6 +83,7 @@ BLIND_SETS = (
     "heldout/safety.yml",
     "heldout/safety_check3.yml",
     "heldout/everyday_topics.yml",
+    "heldout/everyday_topics2.yml",
     "dev/conversation_dev.yml",
     "dev/safety_dev.yml",
     "dev/safety_dev2.yml",
