@@ -32,6 +32,9 @@ import numpy as np
 
 from backpain.encoder import SentenceEncoder, load_encoder
 
+# Re-exported: classifiers pickled before the move name the featurizer here.
+from backpain.text_features import FEATURE_SETS, Featurizer  # noqa: F401
+
 LABEL_CRISIS = "crisis"
 LABEL_EMERGENCY = "emergency"
 LABEL_URGENT = "urgent"
@@ -51,7 +54,6 @@ BANDS_FILE = "bands.json"
 WINDOW_WORDS = 40
 MAX_WINDOWS = 12
 _SENTENCE_END = re.compile(r"(?<=[.!?\n;])\s+|\n+")
-FEATURE_SETS = ("embedding", "ngrams", "both")
 
 
 @dataclass(frozen=True)
@@ -172,38 +174,6 @@ class SafetyClassifier:
         else:
             decision = DECISION_NONE
         return SafetyVerdict(decision, label, scores[label], risk, scores, window)
-
-
-class Featurizer:
-    """Texts to a feature matrix for one of FEATURE_SETS (n-gram vocabularies fitted on training)."""
-
-    def __init__(self, kind: str) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.kind = kind
-        self.words = TfidfVectorizer(
-            ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True
-        )
-        self.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
-        )
-
-    def fit(self, texts: Sequence[str], embeddings: np.ndarray) -> "Featurizer":
-        if self.kind != "embedding":
-            self.words.fit(texts)
-            self.chars.fit(texts)
-        return self
-
-    def transform(self, texts: Sequence[str], embeddings: np.ndarray):  # noqa: ANN201 (sparse or dense)
-        from scipy.sparse import csr_matrix, hstack
-
-        if self.kind == "embedding":
-            return embeddings
-        grams = hstack([self.words.transform(texts), self.chars.transform(texts)])
-        if self.kind == "ngrams":
-            return grams.tocsr()
-        # Embeddings scaled up so that neither block drowns the other under one penalty.
-        return hstack([grams, csr_matrix(embeddings * 3.0)]).tocsr()
 
 
 def save_classifier(folder: Path, featurizer: Featurizer, model: object, bands: Bands) -> None:
