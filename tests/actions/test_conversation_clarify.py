@@ -139,6 +139,22 @@ def test_a_first_miss_with_nothing_to_offer_gets_the_menu_without_still(
     assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_menu"]
 
 
+def test_what_i_can_help_with_is_not_offered_beside_something_else(
+    tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher
+) -> None:
+    """ "zzz qqq": DIET's only candidate is the menu itself, which "Something else" already opens."""
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "out_of_scope", "confidence": 0.38},
+        {"name": "what_can_you_do", "confidence": 0.17},
+    ]
+    unclear = tracker(
+        text="zzz qqq", intent="nlu_fallback", confidence=0.55, intent_ranking=ranking
+    )
+    ActionDefaultAskAffirmation().run(dispatcher, unclear, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_clarify_menu"]
+
+
 OFFER = [
     {"title": "Start graded exposure", "payload": "/start_graded_exposure"},
     {"title": "Show my fear ladder", "payload": "/show_fear_ladder"},
@@ -255,3 +271,15 @@ def test_a_detail_the_study_file_marks_unreported_is_offered_first(
     assert message["buttons"][0]["payload"] == first
     payloads = [button["payload"] for button in message["buttons"]]
     assert payloads.count("/trial_not_reported") == 1
+
+
+def test_a_topic_is_offered_only_when_an_education_question_is_likely_too() -> None:
+    # "zzz qqq": DIET barely reads it as an education question (0.1), and the topic ranker's
+    # likeliest topic (0.2) is then a 0.02 chance, not a candidate; the choose_script intent is.
+    options = clarify_options(
+        [{"name": "choose_script", "confidence": 0.3}, {"name": "explain", "confidence": 0.1}],
+        [{"intent_response_key": "explain/pacing", "confidence": 0.2}],
+        TITLES,
+        QUESTIONS,
+    )
+    assert options == [Option("A guided coping exercise", "/choose_script")]

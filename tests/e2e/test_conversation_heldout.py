@@ -62,8 +62,12 @@ DECLARE = {"patients": "/declare_patient", "trainees": "/declare_trainee"}
 # floor. Thirteenth session (two safety patterns, 100 epochs for the ResponseSelector, the
 # feelings reading of a sure crisis verdict removed): wrong kind 47/357 (13.2%); the floor is
 # 49/357, two messages of margin for training-to-training noise.
+# Fifteenth session (2026-12-03): the topic ranker in place of the ResponseSelector, five more
+# everyday topics, topic floor 0.25: right answers 198 -> 208, "did you mean" 109 -> 97, wrong
+# kind 47 -> 49 (13.7%; two more requests for a script answered with a topic), bare
+# fallbacks 3. The floor keeps its two messages of margin: 51/357.
 FLOOR_FALLBACK = 0.02
-FLOOR_WRONG = 0.138
+FLOOR_WRONG = 0.143
 _numbers = itertools.count()
 
 
