@@ -228,7 +228,7 @@ def test_every_answer_offers_a_next_question() -> None:
 
 def test_question_buttons_send_a_trained_question() -> None:
     # A `/explain/<topic>` payload cannot choose a sub-intent: Rasa's payload parser only knows the
-    # intent `explain`, and the ResponseSelector would then judge the literal text "/explain/...".
+    # intent `explain`, and the topic ranker would then judge the literal text "/explain/...".
     # So buttons that lead to another answer send that topic's first training example as text.
     first_examples = {
         examples[0].lower(): topic for topic, examples in topics_in(EDUCATION_NLU).items()
