@@ -2,7 +2,7 @@
 
 DIET decides that a message asks for an education answer (the retrieval intent `explain`);
 this ranker decides which of about sixty. It replaced Rasa's ResponseSelector (issue 15) for
-two measured reasons (2026-12-03, the same training data, docs/conversation.md):
+two measured reasons (2026-12-03, the same training data; figures also in config.yml):
 - The ResponseSelector's held-out F1 moved by up to three points from one training to the next
   on unchanged data (0.939 to 0.967 on tests/nlu/education_heldout.yml), so the 0.95 bar
   passed or failed by chance, and a new topic could not be added without a coin toss.

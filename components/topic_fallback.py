@@ -3,11 +3,10 @@
 DIET decides that a message wants an education answer (the retrieval intent `explain`); the
 topic ranker (components/topic_selector.py) decides which one. DIET is often sure of the first
 while the ranker is not of the second, and the person then got a confident answer on the wrong
-topic. This subclass
-predicts `nlu_fallback` in that case too, so the two-stage fallback offers the likeliest topics
-("Did you mean ...?", actions/conversation/clarify.py). Everything else is the stock
-FallbackClassifier, including how `rasa test nlu` undoes its prediction. The decision is
-backpain/clarify.py's `topic_unsure`; the threshold is set there and in config.yml.
+topic. This subclass predicts `nlu_fallback` in that case too, so the two-stage fallback offers
+the likeliest topics ("Did you mean ...?", actions/conversation/clarify.py). Everything else is
+the stock FallbackClassifier, including how `rasa test nlu` undoes its prediction. The decision
+is backpain/clarify.py's `topic_unsure`; the threshold is set there and in config.yml.
 """
 
 from __future__ import annotations

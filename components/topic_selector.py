@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
-from backpain.topic_ranker import TopicRanker
+from backpain.topic_ranker import MODEL_FILE, TopicRanker
 
 RANKING_LENGTH_KEY = "ranking_length"
 RESPONSES_FILE = "responses.json"
@@ -131,7 +131,7 @@ class TopicSelector(GraphComponent):
         try:
             with model_storage.read_from(resource) as folder:
                 saved = json.loads((folder / RESPONSES_FILE).read_text())
-                ranker = TopicRanker.load(folder) if any(folder.glob("*.pkl")) else None
+                ranker = TopicRanker.load(folder) if (folder / MODEL_FILE).exists() else None
         except (ValueError, OSError):
             logger.warning("No trained topic ranker in the model: education topics not ranked.")
             return cls(config, model_storage, resource)

@@ -90,18 +90,13 @@ def _intent_ranking(latest: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 def clarify_buttons(latest: Dict[str, Any]) -> List[Dict[str, str]]:
     """The likeliest topics of an unclear message as buttons, plus "Something else"; [] if none."""
-    options = [
-        option
-        for option in clarify_options(
-            _intent_ranking(latest),
-            _topic_ranking(latest),
-            intent_titles(),
-            topic_questions(),
-            latest.get("entities") or [],
-        )
-        # "What can you help with?" beside "Something else" would be two buttons for one menu.
-        if option.payload != SOMETHING_ELSE["payload"]
-    ]
+    options = clarify_options(
+        _intent_ranking(latest),
+        _topic_ranking(latest),
+        intent_titles(),
+        topic_questions(),
+        latest.get("entities") or [],
+    )
     return (
         [{"title": option.title, "payload": option.payload} for option in options]
         + [SOMETHING_ELSE]
