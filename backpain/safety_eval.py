@@ -75,7 +75,7 @@ def load_cases(path: Path = HELDOUT_FILE) -> List[Case]:
             entry.get("context"),
         )
         for group in ("crisis", "red_flags", "look_alikes")
-        for entry in data[group]
+        for entry in data.get(group) or []
     ]
 
 

@@ -241,3 +241,27 @@ def test_a_red_flag_made_unsure_does_not_hide_crisis_the_classifier_is_sure_of(
 )
 def test_eighth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optional[str]) -> None:
     assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
+
+
+# -- ninth pass (a defect in the effort-idiom rule; our own wording) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # "at", "in the" and "with" after "kill myself" once dismissed the match as an effort idiom.
+        ("I'm going to kill myself with my tablets", KIND_CRISIS),
+        ("I want to kill myself in the garage tonight", KIND_CRISIS),
+        ("gonna kill myself at 3am when everyone's asleep", KIND_CRISIS),
+        # Cancelling care while saying "kill myself" is a warning sign, not a booking idiom.
+        ("cancel my appointment tomorrow because I am going to kill myself", KIND_CRISIS),
+        # The idioms the rule is for still carry no risk, and ending a treatment is no crisis.
+        ("you'll kill yourself lifting that sofa on your own", None),
+        ("I'll kill myself doing the garden if I'm not careful", None),
+        # A past "killed myself" is still a word the net asks about (it fails safe), never crisis.
+        ("I nearly killed myself at the gym yesterday, legs are jelly", KIND_UNCLEAR),
+        ("can I cancel my appointment tomorrow, I want to end it with the physio", None),
+    ],
+)
+def test_ninth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optional[str]) -> None:
+    assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
