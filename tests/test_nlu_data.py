@@ -82,6 +82,7 @@ BLIND_SETS = (
     "heldout/midscript.yml",
     "heldout/safety.yml",
     "heldout/safety_check3.yml",
+    "heldout/safety_check4.yml",
     "heldout/everyday_topics.yml",
     "heldout/everyday_topics2.yml",
     "dev/conversation_dev.yml",

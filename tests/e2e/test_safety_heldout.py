@@ -113,6 +113,17 @@ HELD_OUT_SETS = [
         0.87,
         TARGET_LOOKALIKE_ALARMS,
     ),
+    # Written on 2026-12-03 by a helper who read only the clinical reference, and committed
+    # before that day's pattern and corpus changes; never tuned on. Offline before them: 324/336
+    # escalated or asked, 127/141 explicit crisis direct, 6/179 look-alike alarms. After, end to
+    # end: 327/336, 128/141, 6/179; the floors leave about three messages of margin each.
+    (
+        PROJECT_ROOT / "tests" / "heldout" / "safety_check4.yml",
+        PROJECT_ROOT / "results" / "safety_check4.txt",
+        0.964,
+        0.886,
+        TARGET_LOOKALIKE_ALARMS,
+    ),
 ]
 
 
