@@ -145,6 +145,13 @@ FEELINGS_TOPICS = frozenset(
         "explain/good_days_and_progress",
         "explain/soreness_after_exercise",
         "explain/pacing",
+        # A feared activity met with what is known about it (fear-avoidance, Vlaeyen & Linton;
+        # Explain Pain): "terrified of going back to work", "scared I'll never lift my kids".
+        # Seventeenth session, on the development sets: three everyday fears answered before the
+        # question, no development crisis message answered first.
+        "explain/fear_of_movement",
+        "explain/work_and_pain",
+        "explain/lifting_and_carrying",
     }
 )
 # And only when the response selector is fairly sure of it: before a crisis question an

@@ -321,10 +321,25 @@ def test_a_statement_of_feelings_gets_a_feelings_answer_then_the_crisis_question
     ]
 
 
+def test_a_feared_activity_gets_its_answer_then_the_crisis_question() -> None:
+    tracker = answer_first_tracker(
+        "explain",
+        answer_first="feelings",
+        topic="explain/work_and_pain",
+        text="been off work 6 months and I'm terrified of going back",
+    )
+    _, _, dispatcher = run_raw(ActionConfirmRedFlag(), tracker)
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_explain/work_and_pain",
+        "utter_confirm_crisis",
+    ]
+
+
 @pytest.mark.parametrize(
     "asked, topic, topic_confidence",
     [
         ("explain", "explain/sleep_and_pain", 0.9),  # a topic that does not speak to feelings
+        ("explain", "explain/recovery_outlook", 0.9),  # hope is not an acknowledgement
         ("explain", "explain/trial_question", 0.9),
         # a feelings topic the selector is unsure of: a miss is worse than nothing here
         ("explain", "explain/good_days_and_progress", FEELINGS_MIN_CONFIDENCE - 0.01),
