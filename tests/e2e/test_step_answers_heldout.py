@@ -29,8 +29,12 @@ NOT_NOTED = said("utter_scripts_not_noted")
 # First measured on 2026-12-01: answers taken 167/240, of which 8 held back by the step fit
 # (the rest not taken: the safety screen's question on a script answer, amounts the parser could
 # not read, a ladder that needs a second activity); remarks stored 8/100 (12 of 100 on the dev
-# set before the step fit, 3 after). Floors that may only be tightened.
-FLOOR_ANSWERS_TAKEN = 0.69
+# set before the step fit, 3 after). Floors that may only be tightened, with one exception so
+# far: on 2026-12-03 the safety corpus gained explicit plans told by time and place, and three
+# held-out answers that are times or amounts ("later this week, probably wednesday", "10% every
+# week") now get the safety question first (168 -> 165). Explicit crisis answered directly rose
+# on all three held-out safety sets; a question too many is the side to err on (issue 13).
+FLOOR_ANSWERS_TAKEN = 0.675
 FLOOR_REMARKS_STORED = 0.08
 
 
