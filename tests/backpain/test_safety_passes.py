@@ -265,3 +265,29 @@ def test_eighth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optiona
 )
 def test_ninth_pass_patterns(patterns: SafetyPatterns, text: str, kind: Optional[str]) -> None:
     assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
+
+
+# -- tenth pass: the net (tests/dev/safety_dev6.yml showed these silent; our own wording) -------
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # Each got nothing before: now the confirming question, never silence.
+        ("I keep asking God to take me in the night", KIND_UNCLEAR),
+        ("would my tramadol and the pregabalin together do it?", KIND_UNCLEAR),
+        ("is insulin enough to not wake up", KIND_UNCLEAR),
+        ("thought: on sunday I'll swallow the lot", KIND_UNCLEAR),
+        ("they had to pump my stomach last spring", KIND_UNCLEAR),
+        ("I've had a few goes at it before, years back", KIND_UNCLEAR),
+        ("there isn't any hope left for me", KIND_UNCLEAR),
+        ("I can no longer feel if I need to poo", KIND_UNCLEAR),
+        # Ordinary words next to them stay quiet.
+        ("no hope of getting a physio appointment before Christmas", None),
+        ("would ibuprofen do it for a headache or should I take paracetamol", None),
+        ("I take my pregabalin every night as prescribed", None),
+        ("lost hope in the NHS waiting list tbh", None),
+    ],
+)
+def test_tenth_pass_net(patterns: SafetyPatterns, text: str, kind: Optional[str]) -> None:
+    assert kind_of(text, patterns, StubClassifier(DECISION_NONE)) == kind
