@@ -13,7 +13,8 @@ The blind held-out set (tests/heldout/safety.yml) is never read here.
 With --compare, three feature sets are measured by 5-fold cross-validation on that corpus:
 sentence embeddings (all-MiniLM-L6-v2), word and character n-grams, and both; the one with the
 best recall at the allowed false-alarm rate is kept (CHOSEN_FEATURES records the last winner,
-which the build trains). The bands are set from the chosen model's out-of-fold probabilities:
+which the build trains). The bands are set from the chosen model's out-of-fold probabilities (averaged over REPEATS
+shufflings of the folds):
 - escalate (per label): the lowest threshold at which at most ESCALATE_FALSE_ALARM of the
   look-alikes the context does not already cap would get that label's advice, and at most
   EVERYDAY_ESCALATED of everyday messages;
@@ -91,7 +92,7 @@ NLU_SKIPPED = {"red_flag_unclear"}
 ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
 
 # Band rules (see the module docstring). Look-alikes are the corpus's `none` examples, the
-# hard negatives; a confident band may send at most 2% of them to advice.
+# hard negatives; a confident band may send at most ESCALATE_FALSE_ALARM of them to advice.
 ESCALATE_FALSE_ALARM = 0.05
 ASK_RECALL = 0.99
 # A safety question on about one everyday message in fifty is the most we accept: each is a person
@@ -204,7 +205,8 @@ def _fold(kind: str, texts: List[str], labels: np.ndarray, embeddings: np.ndarra
 def out_of_fold(
     kind: str, texts: List[str], labels: np.ndarray, embeddings: np.ndarray
 ) -> np.ndarray:
-    """Each example's probabilities from a model that did not see it (folds run in parallel)."""
+    """Each example's probabilities from models that did not see it, averaged over REPEATS
+    shufflings of the folds (the folds of one shuffling run in parallel)."""
     from joblib import Parallel, delayed
     from sklearn.model_selection import StratifiedKFold
 

@@ -114,9 +114,11 @@ HELD_OUT_SETS = [
         TARGET_LOOKALIKE_ALARMS,
     ),
     # Written on 2026-12-03 by a helper who read only the clinical reference, and committed
-    # before that day's pattern and corpus changes; never tuned on. Offline before them: 324/336
-    # escalated or asked, 127/141 explicit crisis direct, 6/179 look-alike alarms. After, end to
-    # end: 327/336, 128/141, 6/179; the floors leave about three messages of margin each.
+    # before that day's pattern and corpus changes. Offline before them: 324/336 escalated or
+    # asked, 127/141 explicit crisis direct, 6/179 look-alike alarms. After, end to end and on a
+    # fresh clone: 329/336, 128/141, 6/179. The floors sit three messages under the first end-to-end
+    # figures (327/336 and 128/141).
+    # Not blind for three kinds of wording since then (tests/heldout/README.md).
     (
         PROJECT_ROOT / "tests" / "heldout" / "safety_check4.yml",
         PROJECT_ROOT / "results" / "safety_check4.txt",

@@ -33,7 +33,8 @@ NOT_NOTED = said("utter_scripts_not_noted")
 # far: on 2026-12-03 the safety corpus gained explicit plans told by time and place, and three
 # held-out answers that are times or amounts ("later this week, probably wednesday", "10% every
 # week") now get the safety question first (168 -> 165). Explicit crisis answered directly rose
-# on all three held-out safety sets; a question too many is the side to err on (issue 13).
+# on two held-out safety sets and held on the third; a question too many is the side to err on
+# (issue 13).
 FLOOR_ANSWERS_TAKEN = 0.675
 FLOOR_REMARKS_STORED = 0.08
 
