@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -150,6 +150,20 @@ def _bert_graph(weights: Dict[str, np.ndarray]) -> Callable[[np.ndarray, np.ndar
     import tensorflow as tf
 
     w = {name: tf.constant(array) for name, array in weights.items() if array.dtype == np.float32}
+    return tf.function(
+        bert_layers(w),
+        input_signature=[
+            tf.TensorSpec([None, None], tf.int32),
+            tf.TensorSpec([None, None], tf.float32),
+        ],
+    )
+
+
+def bert_layers(w: Mapping[str, Any]) -> Callable[[Any, Any], "tf.Tensor"]:
+    """The last layer's token states for (ids, mask), over tensors or variables named as
+    upstream's: constants here, trainable variables in scripts/measure_finetuned_safety.py."""
+    import tensorflow as tf
+
     head_size = DIMENSION // _HEADS
 
     def layer_norm(x: "tf.Tensor", prefix: str) -> "tf.Tensor":
@@ -164,12 +178,6 @@ def _bert_graph(weights: Dict[str, np.ndarray]) -> Callable[[np.ndarray, np.ndar
     def heads(x: "tf.Tensor", batch: "tf.Tensor", length: "tf.Tensor") -> "tf.Tensor":
         return tf.transpose(tf.reshape(x, [batch, length, _HEADS, head_size]), [0, 2, 1, 3])
 
-    @tf.function(
-        input_signature=[
-            tf.TensorSpec([None, None], tf.int32),
-            tf.TensorSpec([None, None], tf.float32),
-        ]
-    )
     def forward(ids: "tf.Tensor", mask: "tf.Tensor") -> "tf.Tensor":
         batch, length = tf.shape(ids)[0], tf.shape(ids)[1]
         x = (
@@ -198,7 +206,7 @@ def _bert_graph(weights: Dict[str, np.ndarray]) -> Callable[[np.ndarray, np.ndar
     return forward
 
 
-def _load_weights(folder: Path) -> Dict[str, np.ndarray]:
+def load_weights(folder: Path) -> Dict[str, np.ndarray]:
     with np.load(folder / "weights.npz") as archive:
         return {name: archive[name] for name in archive.files}
 
@@ -210,7 +218,7 @@ def _cached(folder: str) -> SentenceEncoder:
         raise EncoderMissing(
             f"{path}: the sentence encoder is missing; `make pipeline` fetches and converts it"
         )
-    return SentenceEncoder(_load_weights(path), path / "tokenizer.json")
+    return SentenceEncoder(load_weights(path), path / "tokenizer.json")
 
 
 def load_encoder(folder: Optional[Path | str] = None) -> SentenceEncoder:
@@ -229,4 +237,6 @@ __all__: List[str] = [
     "EncoderMissing",
     "DIMENSION",
     "cosine_matrix",
+    "bert_layers",
+    "load_weights",
 ]
